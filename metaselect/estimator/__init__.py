@@ -1,0 +1,6 @@
+"""The scikit-learn estimators: MetaSelector, MetaSelectorClassifier, MetaSelectorRegressor."""
+
+from ._leaderboard import LEADERBOARD_COLUMNS
+from ._selector import MetaSelector, MetaSelectorClassifier, MetaSelectorRegressor
+
+__all__ = ["LEADERBOARD_COLUMNS", "MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]

@@ -1,0 +1,330 @@
+"""The MetaSelector estimators."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..portfolio import Portfolio
+from ..search import (
+    Budget,
+    RankingContext,
+    Runner,
+    SearchFailedError,
+    StaticPriorRanker,
+    SuccessiveHalving,
+)
+from ._data import check_X, check_y, infer_task
+from ._leaderboard import make_leaderboard
+
+__all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
+
+logger = logging.getLogger("metaselect")
+
+DEFAULT_SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
+
+
+def _best_has(attr):
+    def check(self):
+        check_is_fitted(self)
+        return hasattr(self.best_estimator_, attr)
+
+    return check
+
+
+@contextmanager
+def _verbosity(verbose: int):
+    """Show metaselect's log on stderr during a fit when ``verbose`` asks and nobody else listens."""
+    if not verbose or logger.handlers:
+        yield
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[metaselect] %(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+class MetaSelector(BaseEstimator):
+    """Pick, tune and refit the best scikit-learn model for a dataset within a time budget.
+
+    Parameters
+    ----------
+    task : {"auto", "classification", "regression"}, default="auto"
+        ``"auto"`` infers the task from ``y``: strings, booleans and integer
+        labels with at most 20 distinct values mean classification. Prefer
+        :class:`MetaSelectorClassifier` / :class:`MetaSelectorRegressor` in
+        scikit-learn tooling, which need to know the task before ``fit``.
+    time_budget : float, default=60
+        Seconds for the whole ``fit`` (search and refit). ``0`` fits the
+        top-ranked configuration once, without cross-validation.
+    scoring : str, callable or None, default=None
+        A scikit-learn scorer name or ``scorer(estimator, X, y)``. ``None``
+        means balanced accuracy (classification) or R^2 (regression).
+    cv : int, cross-validation generator or iterable, default=5
+        As in scikit-learn; an integer means (stratified for classifiers)
+        K-fold, capped at the number of rows of a rung.
+    estimators : list of str or Family, default=None
+        Restrict the portfolio to these built-in family names, or add custom
+        :class:`~metaselect.portfolio.Family` objects. ``None``: all built-ins.
+    max_evals : int, default=None
+        Stop after this many candidate evaluations (for reproducible runs
+        independent of machine speed). ``None``: only the budget stops.
+    ranker : Ranker, default=None
+        Orders candidates before evaluation. ``None`` uses
+        :class:`~metaselect.search.StaticPriorRanker`.
+    n_jobs : int, default=None
+        Parallel candidate evaluations, through joblib (so ``joblib.parallel_config``
+        can switch to a Dask or Ray backend).
+    random_state : int, RandomState instance or None, default=None
+        Seeds subsampling, cross-validation shuffles, sampled configurations
+        and the models' own randomness.
+    verbose : int, default=0
+        0 silent, 1 one line per bracket and the winner, 2 every candidate.
+
+    Attributes
+    ----------
+    best_estimator_ : Pipeline
+        Preprocessing and the winning model, refit on all rows.
+    best_config_ : dict
+        ``{"algorithm": name, "params": {...}}`` of the winner.
+    best_score_ : float
+        The winner's mean cross-validated score.
+    leaderboard_ : pandas.DataFrame
+        One row per evaluated candidate: algorithm, params, rows, mean and std
+        score, fit time, status (ok / pruned / failed / timeout) and error.
+    task_ : str
+        The task that was solved.
+    scorer_ : callable
+        The scorer used.
+    classes_ : ndarray
+        Class labels (classification only).
+    fit_time_ : float
+        Wall seconds spent in ``fit``.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from metaselect import MetaSelectorClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = MetaSelectorClassifier(time_budget=10, max_evals=6, random_state=0).fit(X, y)
+    >>> model.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints: dict = {
+        "task": [StrOptions({"auto", "classification", "regression"})],
+        "time_budget": [Interval(Real, 0, None, closed="left")],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "cv": ["cv_object"],
+        "estimators": [list, tuple, None],
+        "max_evals": [Interval(Integral, 1, None, closed="left"), None],
+        "ranker": [HasMethods(["rank"]), None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        task="auto",
+        *,
+        time_budget=60,
+        scoring=None,
+        cv=5,
+        estimators=None,
+        max_evals=None,
+        ranker=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.task = task
+        self.time_budget = time_budget
+        self.scoring = scoring
+        self.cv = cv
+        self.estimators = estimators
+        self.max_evals = max_evals
+        self.ranker = ranker
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _resolve_task(self, y) -> str:
+        return infer_task(y) if self.task == "auto" else self.task
+
+    # -- fit -------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Search the portfolio within ``time_budget`` and refit the winner.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Numeric, boolean, categorical and object columns; missing values allowed.
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : object
+        """
+        started = time.time()
+        budget = Budget(self.time_budget)
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        validate_data(self, X, reset=True, skip_check_array=True)
+        X, schema = check_X(X)
+        task = self._resolve_task(y)
+        y = check_y(y, classification=task == "classification", estimator_name=name)
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{X.shape[0]}, {y.shape[0]}] (X has {X.shape[0]} rows, y has {y.shape[0]})."
+            )
+        if X.shape[0] < 2:
+            raise ValueError(f"{name} needs at least 2 samples to cross-validate; got 1 sample.")
+
+        self.task_ = task
+        scoring = self.scoring or DEFAULT_SCORING[task]
+        self.scorer_ = get_scorer(scoring) if isinstance(scoring, str) else scoring
+        portfolio = Portfolio(task, self.estimators)
+        ranker = self.ranker if self.ranker is not None else StaticPriorRanker()
+        context = RankingContext(task=task, n_samples=X.shape[0], n_features=X.shape[1])
+        seed = int(check_random_state(self.random_state).randint(2**31 - 2**16))
+        runner = Runner(
+            X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv,
+            classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
+            random_state=seed, max_evals=self.max_evals,
+        )  # fmt: skip
+        with _verbosity(self.verbose):
+            if self.time_budget == 0:
+                best = ranker.rank(portfolio.defaults(), portfolio, context)[0]
+                self.best_estimator_ = runner.refit_config(best)
+                self.best_config_ = {"algorithm": best.family, "params": dict(best.params)}
+                self.best_score_ = float("nan")
+            else:
+                SuccessiveHalving().run(runner, ranker, portfolio, context, random_state=seed)
+                if not runner.best_trials():
+                    raise SearchFailedError(
+                        f"{name}: every candidate failed or ran out of time "
+                        f"({len(runner.trials)} evaluated in {self.time_budget}s). Why:\n"
+                        + runner.failure_summary()
+                    )
+                trial, self.best_estimator_ = runner.refit_best()
+                self.best_config_ = {"algorithm": trial.config.family, "params": dict(trial.config.params)}
+                self.best_score_ = trial.mean_score
+            logger.info("best: %s %s (score %.4f)", self.best_config_["algorithm"],
+                        self.best_config_["params"], self.best_score_)
+        self._schema = schema
+        self.leaderboard_ = make_leaderboard(runner.trials)
+        if task == "classification":
+            self.classes_ = self.best_estimator_.classes_
+        self.fit_time_ = time.time() - started
+        return self
+
+    # -- predict -----------------------------------------------------------------
+    def _prepare(self, X):
+        check_is_fitted(self)
+        validate_data(self, X, reset=False, skip_check_array=True)
+        X, _ = check_X(X, schema=self._schema)
+        return X
+
+    def predict(self, X):
+        """Predict with the refit best pipeline."""
+        return self.best_estimator_.predict(self._prepare(X))
+
+    @available_if(_best_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities (when the winning model provides them)."""
+        return self.best_estimator_.predict_proba(self._prepare(X))
+
+    @available_if(_best_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities (when the winning model provides them)."""
+        return self.best_estimator_.predict_log_proba(self._prepare(X))
+
+    @available_if(_best_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the winning model (when it has one)."""
+        return self.best_estimator_.decision_function(self._prepare(X))
+
+    def score(self, X, y):
+        """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``."""
+        check_is_fitted(self)
+        return self.scorer_(self, X, y)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
+        tags.input_tags.categorical = True
+        tags.target_tags.required = True
+        return tags
+
+
+class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
+    """:class:`MetaSelector` for classification (stratified CV, ``is_classifier`` is true).
+
+    Parameters are those of :class:`MetaSelector` without ``task``.
+    """
+
+    _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
+
+    def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
+                 ranker=None, n_jobs=None, random_state=None, verbose=0):
+        # sklearn reads parameters from this signature: set exactly these, no ``task``.
+        self.time_budget = time_budget
+        self.scoring = scoring
+        self.cv = cv
+        self.estimators = estimators
+        self.max_evals = max_evals
+        self.ranker = ranker
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _resolve_task(self, y) -> str:
+        return "classification"
+
+
+class MetaSelectorRegressor(RegressorMixin, MetaSelector):
+    """:class:`MetaSelector` for regression (``is_regressor`` is true).
+
+    Parameters are those of :class:`MetaSelector` without ``task``.
+    """
+
+    _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
+
+    def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
+                 ranker=None, n_jobs=None, random_state=None, verbose=0):
+        # sklearn reads parameters from this signature: set exactly these, no ``task``.
+        self.time_budget = time_budget
+        self.scoring = scoring
+        self.cv = cv
+        self.estimators = estimators
+        self.max_evals = max_evals
+        self.ranker = ranker
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _resolve_task(self, y) -> str:
+        return "regression"

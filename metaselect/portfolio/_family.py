@@ -1,0 +1,108 @@
+"""An algorithm family (estimator + search space + needs) and a configuration of one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from ..spaces import SearchSpace
+
+__all__ = ["Config", "Family", "TASKS"]
+
+TASKS = ("classification", "regression")
+
+
+@dataclass(frozen=True)
+class Family:
+    """One algorithm family of the portfolio.
+
+    Parameters
+    ----------
+    name : str
+        Stable identifier, e.g. ``"random_forest"``; used in configurations,
+        the leaderboard and the encoding.
+    task : {"classification", "regression"}
+    make_estimator : callable
+        ``make_estimator(params, random_state) -> estimator``: builds an
+        unfitted scikit-learn estimator from a configuration of ``space``.
+    space : SearchSpace
+        Tunable hyperparameters with their default configuration.
+    scale : bool
+        Whether numeric inputs are standardised before this model.
+    categorical : {"onehot", "ordinal"}
+        How categorical columns are encoded for this model.
+    accepts_sparse : bool
+        Whether the model can be trained on sparse matrices.
+    time_exponent : float
+        How fit time grows with rows (``t ~ n**time_exponent``); used to
+        extrapolate measured times to larger rungs of the search.
+    prior : float
+        Static prior in ``[0, 1]``: how promising the family is before any
+        meta-learning (see :class:`metaselect.search.StaticPriorRanker`).
+    """
+
+    name: str
+    task: str
+    make_estimator: Callable[[Mapping[str, Any], int | None], BaseEstimator]
+    space: SearchSpace
+    scale: bool = False
+    categorical: str = "onehot"
+    accepts_sparse: bool = True
+    time_exponent: float = 1.1
+    prior: float = 0.5
+    description: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"Family task must be one of {TASKS}, got {self.task!r}.")
+        if self.categorical not in ("onehot", "ordinal"):
+            raise ValueError(f"Family categorical must be 'onehot' or 'ordinal', got {self.categorical!r}.")
+
+    def default_config(self) -> Config:
+        """The family's default configuration."""
+        return Config(self.name, self.space.default())
+
+    def build(self, params: Mapping[str, Any], random_state: int | None = None) -> BaseEstimator:
+        """An unfitted estimator for ``params`` (validated against the space)."""
+        self.space.validate(params)
+        return self.make_estimator(dict(params), random_state)
+
+
+class Config:
+    """A configuration: an algorithm family name and its hyperparameters.
+
+    Compares and hashes by value; round-trips through :meth:`to_dict`.
+    """
+
+    __slots__ = ("family", "params", "_key")
+
+    def __init__(self, family: str, params: Mapping[str, Any]) -> None:
+        self.family = str(family)
+        self.params = dict(params)
+        self._key = json.dumps([self.family, self.params], sort_keys=True, default=str)
+
+    def to_dict(self) -> dict:
+        return {"family": self.family, "params": dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Config:
+        return cls(data["family"], data["params"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Config) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return f"Config({self.family!r}, {self.params!r})"
+
+    def __getstate__(self):
+        return (self.family, self.params)
+
+    def __setstate__(self, state) -> None:
+        self.__init__(*state)

@@ -1,0 +1,169 @@
+"""Tree-based families: single trees, forests and boosting."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sklearn import ensemble, tree
+
+from ..spaces import Categorical, Condition, Float, Int, SearchSpace
+from ._family import Family
+
+_IS_CLF = {"classification": True, "regression": False}
+
+
+def _forest_space(task: str, bootstrap_default: bool) -> SearchSpace:
+    params = {
+        "n_estimators": Int(16, 512, log=True),
+        "max_features": Categorical(("sqrt", "log2", 0.25, 0.5, 0.75, 1.0)),
+        "min_samples_leaf": Int(1, 20, log=True),
+        "min_samples_split": Int(2, 20, log=True),
+        "bootstrap": Categorical((True, False)),
+    }
+    default = {
+        "n_estimators": 100,
+        "max_features": "sqrt" if task == "classification" else 1.0,
+        "min_samples_leaf": 1,
+        "min_samples_split": 2,
+        "bootstrap": bootstrap_default,
+    }
+    if task == "classification":
+        params["criterion"] = Categorical(("gini", "entropy"))
+        params["class_weight"] = Categorical((None, "balanced", "balanced_subsample"))
+        default.update(criterion="gini", class_weight=None)
+    return SearchSpace(params, default=default)
+
+
+def _forest(cls_name, params, random_state):
+    return getattr(ensemble, cls_name)(n_jobs=1, random_state=random_state, **params)
+
+
+def _tree_space(task: str) -> SearchSpace:
+    params = {
+        "limit_depth": Categorical((False, True)),
+        "max_depth": Int(1, 30),
+        "min_samples_leaf": Int(1, 50, log=True),
+        "min_samples_split": Int(2, 40, log=True),
+    }
+    default = {"limit_depth": False, "min_samples_leaf": 1, "min_samples_split": 2}
+    if task == "classification":
+        params["criterion"] = Categorical(("gini", "entropy"))
+        params["class_weight"] = Categorical((None, "balanced"))
+        default.update(criterion="gini", class_weight=None)
+    return SearchSpace(
+        params, conditions=[Condition("max_depth", "limit_depth", (True,))], default=default
+    )
+
+
+def _decision_tree(task, params, random_state):
+    params = dict(params)
+    params["max_depth"] = params.pop("max_depth", None) if params.pop("limit_depth") else None
+    cls = tree.DecisionTreeClassifier if _IS_CLF[task] else tree.DecisionTreeRegressor
+    return cls(random_state=random_state, **params)
+
+
+def _hgb_space(task: str) -> SearchSpace:
+    params = {
+        "learning_rate": Float(0.01, 1.0, log=True),
+        "max_iter": Int(32, 512, log=True),
+        "max_leaf_nodes": Int(4, 128, log=True),
+        "min_samples_leaf": Int(2, 200, log=True),
+        "l2_regularization": Float(1e-10, 10.0, log=True),
+        "max_features": Float(0.1, 1.0),
+    }
+    default = {
+        "learning_rate": 0.1,
+        "max_iter": 100,
+        "max_leaf_nodes": 31,
+        "min_samples_leaf": 20,
+        "l2_regularization": 1e-10,
+        "max_features": 1.0,
+    }
+    if task == "classification":
+        params["class_weight"] = Categorical((None, "balanced"))
+        default["class_weight"] = None
+    return SearchSpace(params, default=default)
+
+
+def _hgb(task, params, random_state):
+    cls = ensemble.HistGradientBoostingClassifier if _IS_CLF[task] else ensemble.HistGradientBoostingRegressor
+    return cls(random_state=random_state, **params)
+
+
+def _gb_space() -> SearchSpace:
+    return SearchSpace(
+        {
+            "n_estimators": Int(16, 512, log=True),
+            "learning_rate": Float(0.01, 1.0, log=True),
+            "max_depth": Int(1, 10),
+            "subsample": Float(0.5, 1.0),
+            "min_samples_leaf": Int(1, 50, log=True),
+        },
+        default={
+            "n_estimators": 100,
+            "learning_rate": 0.1,
+            "max_depth": 3,
+            "subsample": 1.0,
+            "min_samples_leaf": 1,
+        },
+    )
+
+
+def _gb(task, params, random_state):
+    cls = ensemble.GradientBoostingClassifier if _IS_CLF[task] else ensemble.GradientBoostingRegressor
+    return cls(random_state=random_state, **params)
+
+
+def _adaboost_space(task: str) -> SearchSpace:
+    params = {
+        "n_estimators": Int(16, 512, log=True),
+        "learning_rate": Float(0.01, 2.0, log=True),
+        "max_depth": Int(1, 10),
+    }
+    default = {"n_estimators": 50, "learning_rate": 1.0, "max_depth": 1 if task == "classification" else 3}
+    if task == "regression":
+        params["loss"] = Categorical(("linear", "square", "exponential"))
+        default["loss"] = "linear"
+    return SearchSpace(params, default=default)
+
+
+def _adaboost(task, params, random_state):
+    params = dict(params)
+    depth = params.pop("max_depth")
+    if _IS_CLF[task]:
+        base = tree.DecisionTreeClassifier(max_depth=depth)
+        return ensemble.AdaBoostClassifier(base, random_state=random_state, **params)
+    base = tree.DecisionTreeRegressor(max_depth=depth)
+    return ensemble.AdaBoostRegressor(base, random_state=random_state, **params)
+
+
+def _families(task: str, priors: dict) -> list[Family]:
+    return [
+        Family("random_forest", task, partial(_forest, "RandomForestClassifier" if _IS_CLF[task] else "RandomForestRegressor"),
+               _forest_space(task, True), categorical="ordinal", prior=priors["random_forest"],
+               description="Random forest."),
+        Family("extra_trees", task, partial(_forest, "ExtraTreesClassifier" if _IS_CLF[task] else "ExtraTreesRegressor"),
+               _forest_space(task, False), categorical="ordinal", prior=priors["extra_trees"],
+               description="Extremely randomised trees."),
+        Family("hist_gradient_boosting", task, partial(_hgb, task), _hgb_space(task), categorical="ordinal",
+               accepts_sparse=False, prior=priors["hist_gradient_boosting"],
+               description="Histogram-based gradient boosting (LightGBM-style)."),
+        Family("gradient_boosting", task, partial(_gb, task), _gb_space(), categorical="ordinal",
+               prior=priors["gradient_boosting"], description="Classic gradient boosting of trees."),
+        Family("decision_tree", task, partial(_decision_tree, task), _tree_space(task), categorical="ordinal",
+               prior=priors["decision_tree"], description="A single CART decision tree."),
+        Family("adaboost", task, partial(_adaboost, task), _adaboost_space(task), categorical="ordinal",
+               prior=priors["adaboost"], description="AdaBoost over shallow trees."),
+    ]
+
+
+_PRIORS = {
+    "classification": {"random_forest": 0.85, "extra_trees": 0.75, "hist_gradient_boosting": 0.9,
+                       "gradient_boosting": 0.65, "decision_tree": 0.3, "adaboost": 0.35},
+    "regression": {"random_forest": 0.8, "extra_trees": 0.75, "hist_gradient_boosting": 0.9,
+                   "gradient_boosting": 0.7, "decision_tree": 0.3, "adaboost": 0.35},
+}
+
+FAMILIES = _families("classification", _PRIORS["classification"]) + _families(
+    "regression", _PRIORS["regression"]
+)

@@ -1,0 +1,112 @@
+"""Successive halving across algorithm families.
+
+The strategy proposes; the :class:`Runner` evaluates. Each *bracket* takes a
+list of ranked configurations, evaluates all of them on a small stratified
+subsample, keeps the best ``1/eta`` and evaluates the survivors on ``eta``
+times more rows, up to the full data. The first bracket holds every family's
+default configuration; later brackets hold random configurations, drawn with
+more weight on the families that did well so far, until the budget or
+``max_evals`` is spent.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from ..portfolio import Config, Portfolio
+from ._ranker import Ranker, RankingContext
+from ._runner import Runner
+
+__all__ = ["SuccessiveHalving"]
+
+logger = logging.getLogger(__name__)
+
+
+class SuccessiveHalving:
+    """Bracketed successive halving over rows.
+
+    Parameters
+    ----------
+    eta : int, default=3
+        Keep ``1/eta`` of the candidates per rung; give survivors ``eta`` times the rows.
+    min_resources : int, default=500
+        Rows in the smallest rung (all rows if the data is smaller).
+    bracket_size : int or None, default=None
+        Random configurations per later bracket; ``None`` means as many as
+        there are families (at least 6).
+    max_brackets : int, default=100
+        Upper bound on brackets, for when the budget is large.
+    """
+
+    def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100):
+        self.eta = eta
+        self.min_resources = min_resources
+        self.bracket_size = bracket_size
+        self.max_brackets = max_brackets
+
+    def resources(self, n_candidates: int, n_samples: int) -> list[int]:
+        """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows)."""
+        n_rungs = 1 + (math.ceil(math.log(n_candidates, self.eta)) if n_candidates > 1 else 0)
+        sizes = []
+        for k in range(n_rungs):
+            size = int(n_samples / self.eta ** (n_rungs - 1 - k))
+            size = min(n_samples, max(size, self.min_resources))
+            if not sizes or size > sizes[-1]:
+                sizes.append(size)
+        return sizes
+
+    def run(self, runner: Runner, ranker: Ranker, portfolio: Portfolio, context: RankingContext, random_state=0):
+        """Run brackets until the runner says stop."""
+        configs = ranker.rank(portfolio.defaults(), portfolio, context)
+        for bracket in range(self.max_brackets):
+            if not configs or not runner.can_continue():
+                break
+            logger.info("bracket %d: %d candidates", bracket, len(configs))
+            self._bracket(runner, configs)
+            configs = self._propose(runner, ranker, portfolio, context, random_state + bracket)
+
+    def _bracket(self, runner: Runner, configs: list[Config]) -> None:
+        alive = configs
+        sizes = self.resources(len(configs), runner.n_samples)
+        for rung, size in enumerate(sizes):
+            if rung > 0:
+                alive = self._affordable(runner, alive, size)
+            trials = runner.evaluate(alive, size, rung)
+            if rung == len(sizes) - 1 or not runner.can_continue():
+                return
+            ok = sorted((t for t in trials if t.status == "ok"), key=lambda t: -t.mean_score)
+            keep = max(1, math.ceil(len(alive) / self.eta))
+            for trial in ok[keep:]:
+                trial.status = "pruned"
+            alive = [t.config for t in ok[:keep]]
+            if not alive:
+                return
+
+    def _affordable(self, runner: Runner, configs: list[Config], size: int) -> list[Config]:
+        """Drop survivors whose extrapolated time exceeds what is left; mark them pruned."""
+        last = {t.config: t for t in runner.trials}
+        left = runner.budget.remaining(runner.reserve)
+        kept = []
+        for config in configs:
+            trial = last[config]
+            predicted = runner.predicted_cv_time(trial, size)
+            if predicted > left:
+                trial.status = "pruned"
+                trial.error = f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left"
+            else:
+                kept.append(config)
+        return kept
+
+    def _propose(self, runner, ranker, portfolio, context, seed) -> list[Config]:
+        """Random configurations, weighted towards families that scored well, ranked."""
+        best = {}
+        for trial in runner.best_trials():
+            best.setdefault(trial.config.family, trial.mean_score)
+        order = sorted(best, key=lambda name: -best[name])
+        weights = {name: 1.0 for name in portfolio.families}
+        for position, name in enumerate(order[:3]):
+            weights[name] = 6.0 / (position + 1)
+        n = self.bracket_size or max(6, len(portfolio))
+        fresh = [c for c in portfolio.sample(n, random_state=seed, weights=weights) if not runner.seen(c)]
+        return ranker.rank(fresh, portfolio, context)

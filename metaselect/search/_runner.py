@@ -1,0 +1,212 @@
+"""The runner: evaluation, budget accounting and result collection, in one place.
+
+A search strategy decides *what* to evaluate (see ``_halving.py``); the runner
+decides *how*: it builds each candidate's pipeline, subsamples rows for a rung,
+dispatches evaluations through joblib (so any joblib backend works), gives each
+candidate a time share, keeps every :class:`Trial`, and refits the winner.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.model_selection import check_cv
+from sklearn.utils import resample
+
+from ..portfolio import Config, Portfolio
+from ..preprocessing import InputSchema, make_candidate_pipeline
+from ._budget import Budget, CandidateTimeout, time_limit
+from ._trial import Trial, evaluate_candidate
+
+__all__ = ["Runner", "SearchFailedError"]
+
+logger = logging.getLogger(__name__)
+
+#: Seconds kept aside at the end of the budget for bookkeeping after the refit.
+SAFETY_MARGIN = 0.25
+
+
+class SearchFailedError(RuntimeError):
+    """Every candidate failed; the message lists why."""
+
+
+class Runner:
+    """Evaluate candidates inside a budget and remember every trial.
+
+    Parameters
+    ----------
+    X, y : validated training data (``X`` a DataFrame, array or sparse matrix).
+    portfolio : Portfolio
+    schema : InputSchema
+    scorer : callable ``scorer(estimator, X, y)``
+    cv : int, cross-validation generator or iterable
+    classifier : bool
+    budget : Budget
+    n_jobs : int or None
+    random_state : int
+        Base seed: candidate ``i`` is built with ``random_state + i``.
+    max_evals : int or None
+        Stop after this many candidate evaluations (deterministic runs).
+    """
+
+    def __init__(self, X, y, *, portfolio: Portfolio, schema: InputSchema, scorer, cv, classifier: bool,
+                 budget: Budget, n_jobs=None, random_state: int = 0, max_evals=None):
+        self.X, self.y = X, y
+        self.portfolio, self.schema, self.scorer = portfolio, schema, scorer
+        self.cv, self.classifier = cv, classifier
+        self.budget, self.n_jobs = budget, n_jobs
+        self.random_state, self.max_evals = int(random_state), max_evals
+        self.n_samples = y.shape[0]
+        self.trials: list[Trial] = []
+        self.reserve = 0.0
+        self._ids: dict[Config, int] = {}
+        self._row_cache: dict[int, tuple] = {}
+
+    # -- bookkeeping ---------------------------------------------------------
+    def candidate_id(self, config: Config) -> int:
+        """A stable id per distinct configuration (its seed offset)."""
+        return self._ids.setdefault(config, len(self._ids))
+
+    def seen(self, config: Config) -> bool:
+        return config in self._ids
+
+    @property
+    def evals_left(self) -> float:
+        return math.inf if self.max_evals is None else self.max_evals - len(self.trials)
+
+    def can_continue(self) -> bool:
+        return self.evals_left > 0 and not self.budget.expired(self.reserve + SAFETY_MARGIN)
+
+    def n_workers(self) -> int:
+        from joblib import effective_n_jobs
+
+        return max(1, effective_n_jobs(self.n_jobs))
+
+    # -- data for a rung -----------------------------------------------------
+    def rows(self, n_samples: int):
+        """Row indices (a fixed subsample per size, stratified for classifiers) and CV splits."""
+        if n_samples not in self._row_cache:
+            idx = np.arange(self.n_samples)
+            if n_samples < self.n_samples:
+                idx = np.sort(resample(idx, n_samples=n_samples, replace=False,
+                                       stratify=self.y if self.classifier else None,
+                                       random_state=self.random_state + n_samples))
+            y_sub = self.y[idx]
+            cv = self.cv
+            if isinstance(cv, int | np.integer):
+                cv = max(2, min(int(cv), len(idx)))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                splitter = check_cv(cv, y_sub, classifier=self.classifier)
+                splits = [(idx[tr], idx[te]) for tr, te in splitter.split(np.zeros(len(idx)), y_sub)]
+            self._row_cache[n_samples] = (idx, splits)
+        return self._row_cache[n_samples]
+
+    # -- evaluation ----------------------------------------------------------
+    def build(self, config: Config):
+        family = self.portfolio[config.family]
+        return make_candidate_pipeline(family, config.params, self.schema,
+                                       random_state=self.random_state + self.candidate_id(config))
+
+    def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int) -> list[Trial]:
+        """Cross-validate ``configs`` on ``n_samples`` rows; returns their trials in order."""
+        configs = list(configs)[: int(min(len(configs), self.evals_left))]
+        remaining = self.budget.remaining(self.reserve + SAFETY_MARGIN)
+        if not configs or remaining <= 0:
+            return []
+        _, splits = self.rows(n_samples)
+        waves = math.ceil(len(configs) / self.n_workers())
+        share = min(remaining, max(1.0, 2.0 * remaining / waves))
+        deadline = time.time() + remaining
+        jobs, trials = [], []
+        for config in configs:
+            trial = Trial(self.candidate_id(config), config, rung, n_samples)
+            try:
+                estimator = self.build(config)
+            except Exception as exc:
+                trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"
+                trials.append(trial)
+                continue
+            jobs.append(delayed(evaluate_candidate)(trial, estimator, self.X, self.y, splits,
+                                                    self.scorer, share, deadline))
+        trials.extend(Parallel(n_jobs=self.n_jobs)(jobs))
+        trials.sort(key=lambda t: configs.index(t.config))
+        for trial in trials:
+            logger.debug("rung %d n=%d %s -> %s %.4f (%.2fs) %s", rung, n_samples, trial.config,
+                         trial.status, trial.mean_score, trial.duration, trial.error)
+        self.trials.extend(trials)
+        self._update_reserve()
+        return trials
+
+    # -- time prediction -----------------------------------------------------
+    def predicted_cv_time(self, trial: Trial, n_samples: int) -> float:
+        """Seconds to cross-validate ``trial``'s config on ``n_samples`` rows, from its measured time."""
+        exponent = self.portfolio[trial.config.family].time_exponent
+        per_fold = (trial.fit_time + trial.score_time) * (n_samples / trial.n_samples) ** exponent
+        return per_fold * len(self.rows(n_samples)[1])
+
+    def predicted_refit_time(self, trial: Trial) -> float:
+        exponent = self.portfolio[trial.config.family].time_exponent
+        train_rows = trial.n_samples * (1 - 1 / max(2, len(self.rows(trial.n_samples)[1])))
+        return trial.fit_time * (self.n_samples / max(train_rows, 1)) ** exponent
+
+    def _update_reserve(self) -> None:
+        best = self.best_trials(1)
+        if best:
+            self.reserve = min(1.25 * self.predicted_refit_time(best[0]), 0.5 * self.budget.seconds)
+
+    # -- results -------------------------------------------------------------
+    def best_trials(self, k: int | None = None) -> list[Trial]:
+        """Successful trials at the largest size any candidate reached, best first."""
+        ok = [t for t in self.trials if t.status == "ok"]
+        if not ok:
+            return []
+        top = max(t.n_samples for t in ok)
+        ranked = sorted((t for t in ok if t.n_samples == top), key=lambda t: -t.mean_score)
+        return ranked if k is None else ranked[:k]
+
+    def failure_summary(self) -> str:
+        lines = [f"  - {t.config.family} {t.config.params}: {t.status}: {t.error}" for t in self.trials]
+        return "\n".join(lines[:30]) or "  (no candidate could be evaluated within the budget)"
+
+    def refit_best(self):
+        """Refit the best candidate on all rows; fall back to the next one if it fails.
+
+        Returns ``(trial, fitted_pipeline)``.
+        """
+        candidates = self.best_trials()
+        errors = []
+        for i, trial in enumerate(candidates):
+            if i == 1:  # the best could not be refit in time: fall back on the cheapest
+                candidates[1:] = sorted(candidates[1:], key=self.predicted_refit_time)
+            # Half of the allowed overrun (10% of the budget) is the refit's last resort.
+            limit = max(self.budget.remaining() + 0.05 * self.budget.seconds, 0.5)
+            estimator = self.build(trial.config)
+            try:
+                with time_limit(limit), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    estimator.fit(self.X, self.y)
+                return trial, estimator
+            except CandidateTimeout as exc:
+                errors.append(f"{trial.config.family}: refit timeout ({exc})")
+            except Exception as exc:
+                errors.append(f"{trial.config.family}: refit failed ({type(exc).__name__}: {exc})")
+            logger.warning("Refit of %s failed; trying the next best.", trial.config)
+        raise SearchFailedError(
+            "No candidate could be fitted. Candidates and why they failed:\n"
+            + self.failure_summary() + ("\n" + "\n".join(errors) if errors else "")
+        )
+
+    def refit_config(self, config: Config):
+        """Fit ``config`` on all rows with no cross-validation (zero-shot mode)."""
+        estimator = self.build(config)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return clone(estimator).fit(self.X, self.y)

@@ -1,0 +1,86 @@
+"""One evaluation of one candidate: what was run and what came out."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
+
+from ..portfolio import Config
+from ._budget import CandidateTimeout, time_limit
+
+__all__ = ["STATUSES", "Trial", "evaluate_candidate"]
+
+STATUSES = ("ok", "pruned", "failed", "timeout")
+
+
+@dataclass
+class Trial:
+    """Result of cross-validating one configuration on ``n_samples`` rows.
+
+    ``status`` is ``"ok"``, ``"failed"`` (raised, or produced a non-finite
+    score; ``error`` says why), ``"timeout"`` (stopped when its time share ran
+    out) or ``"pruned"`` (set by the search when a better candidate advanced
+    and this one did not).
+    """
+
+    candidate_id: int
+    config: Config
+    rung: int
+    n_samples: int
+    status: str = "ok"
+    scores: list = field(default_factory=list)
+    fit_time: float = float("nan")
+    score_time: float = float("nan")
+    duration: float = 0.0
+    error: str = ""
+    predicted_score: float = float("nan")
+    predicted_time: float = float("nan")
+
+    @property
+    def mean_score(self) -> float:
+        return float(np.mean(self.scores)) if self.scores and self.status != "failed" else float("nan")
+
+    @property
+    def std_score(self) -> float:
+        return float(np.std(self.scores)) if self.scores and self.status != "failed" else float("nan")
+
+
+def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline) -> Trial:
+    """Cross-validate ``estimator`` fold by fold inside ``time_share`` seconds.
+
+    Runs in a joblib worker. Never raises: errors, non-finite scores and time
+    outs are recorded on the returned trial. ``deadline`` is a ``time.time()``
+    value past which no new fold starts.
+    """
+    start = time.time()
+    fit_times, score_times = [], []
+    try:
+        with time_limit(min(time_share, deadline - start)) as armed, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for train, test in splits:
+                if not armed and time.time() > min(deadline, start + time_share):
+                    raise CandidateTimeout("time share exceeded between folds")
+                model = clone(estimator)
+                t0 = time.perf_counter()
+                model.fit(_safe_indexing(X, train), y[train])
+                t1 = time.perf_counter()
+                score = float(scorer(model, _safe_indexing(X, test), y[test]))
+                score_times.append(time.perf_counter() - t1)
+                fit_times.append(t1 - t0)
+                if not np.isfinite(score):
+                    raise ValueError(f"the scorer returned a non-finite score ({score})")
+                trial.scores.append(score)
+    except CandidateTimeout as exc:
+        trial.status, trial.error = "timeout", str(exc)
+    except Exception as exc:  # a failing candidate must never take the search down
+        trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+    if fit_times:
+        trial.fit_time = float(np.mean(fit_times))
+        trial.score_time = float(np.mean(score_times))
+    trial.duration = time.time() - start
+    return trial
