@@ -23,7 +23,7 @@ from ..search import (
     StaticPriorRanker,
     SuccessiveHalving,
 )
-from ._data import check_X, check_y, infer_task
+from ..preprocessing import check_X, check_y, infer_task
 from ._leaderboard import make_leaderboard
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]

@@ -1,10 +1,17 @@
-"""Preprocessing inside every candidate pipeline: typing, imputation, encoding, scaling."""
+"""Input validation and the preprocessing inside every candidate pipeline.
+
+Validation and typing of X and y, then imputation, encoding and scaling as each model needs.
+"""
 
 from ._coerce import MISSING_CATEGORY, CategoryCoercer, numeric_frame, split_columns
 from ._pipeline import InputSchema, make_candidate_pipeline, make_preprocessor
+from ._validation import check_X, check_y, infer_task
 
 __all__ = [
     "MISSING_CATEGORY",
+    "check_X",
+    "check_y",
+    "infer_task",
     "CategoryCoercer",
     "InputSchema",
     "make_candidate_pipeline",

@@ -9,7 +9,8 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _assert_all_finite, column_or_1d
 
-from ..preprocessing import InputSchema, numeric_frame, split_columns
+from ._coerce import numeric_frame, split_columns
+from ._pipeline import InputSchema
 
 __all__ = ["check_X", "check_y", "infer_task", "MAX_CLASSIFICATION_INTEGER_LABELS"]
 
