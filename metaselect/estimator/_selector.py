@@ -23,7 +23,7 @@ from ..search import (
     StaticPriorRanker,
     SuccessiveHalving,
 )
-from ..preprocessing import check_X, check_y, infer_task
+from ..preprocessing import check_2d, check_X, check_y, infer_task
 from ._leaderboard import make_leaderboard
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
@@ -190,6 +190,7 @@ class MetaSelector(BaseEstimator):
         name = type(self).__name__
         if y is None:
             raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        check_2d(X)
         validate_data(self, X, reset=True, skip_check_array=True)
         X, schema = check_X(X)
         task = self._resolve_task(y)
@@ -243,28 +244,33 @@ class MetaSelector(BaseEstimator):
     # -- predict -----------------------------------------------------------------
     def _prepare(self, X):
         check_is_fitted(self)
+        check_2d(X)
         validate_data(self, X, reset=False, skip_check_array=True)
         X, _ = check_X(X, schema=self._schema)
         return X
 
     def predict(self, X):
         """Predict with the refit best pipeline."""
-        return self.best_estimator_.predict(self._prepare(X))
+        X = self._prepare(X)
+        return self.best_estimator_.predict(X)
 
     @available_if(_best_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities (when the winning model provides them)."""
-        return self.best_estimator_.predict_proba(self._prepare(X))
+        X = self._prepare(X)
+        return self.best_estimator_.predict_proba(X)
 
     @available_if(_best_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities (when the winning model provides them)."""
-        return self.best_estimator_.predict_log_proba(self._prepare(X))
+        X = self._prepare(X)
+        return self.best_estimator_.predict_log_proba(X)
 
     @available_if(_best_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the winning model (when it has one)."""
-        return self.best_estimator_.decision_function(self._prepare(X))
+        X = self._prepare(X)
+        return self.best_estimator_.decision_function(X)
 
     def score(self, X, y):
         """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``."""

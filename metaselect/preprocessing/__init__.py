@@ -5,10 +5,11 @@ Validation and typing of X and y, then imputation, encoding and scaling as each 
 
 from ._coerce import MISSING_CATEGORY, CategoryCoercer, numeric_frame, split_columns
 from ._pipeline import InputSchema, make_candidate_pipeline, make_preprocessor
-from ._validation import check_X, check_y, infer_task
+from ._validation import check_2d, check_X, check_y, infer_task
 
 __all__ = [
     "MISSING_CATEGORY",
+    "check_2d",
     "check_X",
     "check_y",
     "infer_task",

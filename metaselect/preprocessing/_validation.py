@@ -12,10 +12,16 @@ from sklearn.utils.validation import _assert_all_finite, column_or_1d
 from ._coerce import numeric_frame, split_columns
 from ._pipeline import InputSchema
 
-__all__ = ["check_X", "check_y", "infer_task", "MAX_CLASSIFICATION_INTEGER_LABELS"]
+__all__ = ["check_2d", "check_X", "check_y", "infer_task", "MAX_CLASSIFICATION_INTEGER_LABELS"]
 
 #: An integer-valued numeric target with more distinct values than this is regression.
 MAX_CLASSIFICATION_INTEGER_LABELS = 20
+
+
+def check_2d(X) -> None:
+    """Raise scikit-learn's "Reshape your data" error for anything that is not a 2-D table."""
+    if not (isinstance(X, pd.DataFrame) or sp.issparse(X)) and np.ndim(X) != 2:
+        check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
 
 
 def check_X(X, schema: InputSchema | None = None):

@@ -1,0 +1,248 @@
+"""MetaSelector in the places scikit-learn users put estimators."""
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from metaselect import (
+    Family,
+    MetaSelector,
+    MetaSelectorClassifier,
+    MetaSelectorRegressor,
+    SearchFailedError,
+)
+from metaselect.estimator import LEADERBOARD_COLUMNS
+from metaselect.spaces import Float, SearchSpace
+
+# max_evals, not the clock, ends these searches, so results do not depend on machine speed.
+FAST = dict(time_budget=60, max_evals=6, cv=3, random_state=0)
+LIGHT = ["logistic_regression", "decision_tree", "knn"]
+FAST_CLF = dict(FAST, estimators=LIGHT + ["random_forest", "gaussian_nb", "lda"])
+FAST_REG = dict(FAST, estimators=["ridge", "decision_tree", "knn", "elastic_net"])
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+def test_classifier_and_regressor_kinds():
+    assert is_classifier(MetaSelectorClassifier())
+    assert is_regressor(MetaSelectorRegressor())
+    assert not is_classifier(MetaSelector()) and not is_regressor(MetaSelector())
+
+
+def test_fit_exposes_documented_attributes(iris):
+    X, y = iris
+    model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    assert model.n_features_in_ == 4
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    assert list(model.leaderboard_.columns) == LEADERBOARD_COLUMNS
+    assert len(model.leaderboard_) == 6
+    assert set(model.leaderboard_["status"]) <= {"ok", "pruned", "failed", "timeout"}
+    best = model.leaderboard_.iloc[0]
+    assert best["algorithm"] == model.best_config_["algorithm"]
+    assert best["mean_score"] == pytest.approx(model.best_score_)
+    assert model.best_score_ > 0.85
+    assert model.predict_proba(X).shape == (150, 3) if hasattr(model, "predict_proba") else True
+    assert model.score(X, y) > 0.85
+
+
+def test_auto_task_detection(iris):
+    X, y = iris
+    assert MetaSelector(**FAST).fit(X, y).task_ == "classification"
+    Xd, yd = load_diabetes(return_X_y=True)
+    model = MetaSelector(**FAST).fit(Xd, yd)
+    assert model.task_ == "regression" and not hasattr(model, "classes_")
+
+
+def test_default_scoring_is_balanced_accuracy_and_r2(iris):
+    X, y = iris
+    assert MetaSelectorClassifier(**FAST_CLF).fit(X, y).scorer_._score_func.__name__ == "balanced_accuracy_score"
+    Xd, yd = load_diabetes(return_X_y=True)
+    assert MetaSelectorRegressor(**FAST_REG).fit(Xd, yd).scorer_._score_func.__name__ == "r2_score"
+
+
+def test_custom_scoring_name_and_callable(iris):
+    X, y = iris
+    model = MetaSelectorClassifier(scoring="accuracy", **FAST_CLF).fit(X, y)
+    assert model.scorer_._score_func.__name__ == "accuracy_score"
+    calls = []
+
+    def scorer(estimator, X_, y_):
+        calls.append(len(y_))
+        return float(np.mean(estimator.predict(X_) == y_))
+
+    MetaSelectorClassifier(scoring=scorer, **FAST_CLF).fit(X, y)
+    assert calls and sum(calls) >= 150
+
+
+def test_in_pipeline_and_cross_val_score(iris):
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), MetaSelectorClassifier(estimators=LIGHT, **FAST))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.shape == (3,) and scores.mean() > 0.85
+
+
+def test_grid_search_over_own_parameter(iris):
+    X, y = iris
+    grid = GridSearchCV(
+        MetaSelectorClassifier(estimators=LIGHT, **FAST), {"max_evals": [1, 3]}, cv=2
+    )
+    grid.fit(X, y)
+    assert grid.best_params_["max_evals"] in (1, 3)
+    assert len(grid.best_estimator_.leaderboard_) == grid.best_params_["max_evals"]
+
+
+def test_clone_keeps_parameters_untouched():
+    model = MetaSelectorClassifier(time_budget=5, estimators=["knn"], random_state=3)
+    twin = clone(model)
+    assert twin.get_params() == model.get_params()
+    assert twin.estimators is not model.estimators
+
+
+def test_joblib_round_trip(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_dataframe_with_categoricals_missing_values_and_string_labels(mixed_frame):
+    X, y = mixed_frame
+    model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    assert set(model.classes_) == {"no", "yes"}
+    np.testing.assert_array_equal(model.feature_names_in_, X.columns)
+    assert model.score(X, y) > 0.7  # the label depends on a categorical column
+    unseen = X.head(5).copy()
+    unseen["city"] = ["zzz", None, "a", "b", "new"]
+    assert set(model.predict(unseen)) <= {"no", "yes"}
+
+
+def test_dataframe_columns_must_match_at_predict(mixed_frame):
+    X, y = mixed_frame
+    model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(X.rename(columns={"x1": "other"}))
+
+
+def test_sparse_input():
+    import scipy.sparse as sp
+
+    X, y = make_classification(n_samples=120, n_features=8, random_state=0)
+    model = MetaSelectorClassifier(**FAST_CLF).fit(sp.csr_matrix(X), y)
+    assert model.score(sp.csr_matrix(X), y) > 0.7
+
+
+def _broken_family():
+    class Broken:
+        def __init__(self, value=0.0):
+            self.value = value
+
+        def get_params(self, deep=True):
+            return {"value": self.value}
+
+        def set_params(self, **params):
+            self.value = params.get("value", self.value)
+            return self
+
+        def fit(self, X, y):
+            raise RuntimeError("this candidate always fails")
+
+    return Family(
+        "broken", "classification", lambda params, rs: Broken(**params),
+        SearchSpace({"value": Float(0.0, 1.0)}, default={"value": 0.5}), prior=1.0,
+    )  # fmt: skip
+
+
+def test_failing_candidate_is_recorded_and_skipped(iris):
+    X, y = iris
+    model = MetaSelectorClassifier(estimators=[_broken_family(), "knn"], **FAST).fit(X, y)
+    board = model.leaderboard_
+    broken = board[board["algorithm"] == "broken"]
+    assert len(broken) >= 1 and (broken["status"] == "failed").all()
+    assert broken["error"].str.contains("always fails").all()
+    assert model.best_config_["algorithm"] == "knn"
+
+
+def test_all_candidates_failing_raises_with_reasons(iris):
+    X, y = iris
+    with pytest.raises(SearchFailedError, match="always fails"):
+        MetaSelectorClassifier(estimators=[_broken_family()], **FAST).fit(X, y)
+
+
+def test_same_random_state_same_result(iris):
+    X, y = iris
+    a = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    b = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    pd.testing.assert_series_equal(a.leaderboard_["mean_score"], b.leaderboard_["mean_score"])
+    assert a.best_config_ == b.best_config_
+
+
+def test_n_jobs_gives_the_same_leaderboard(iris):
+    X, y = iris
+    a = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    b = MetaSelectorClassifier(n_jobs=2, **FAST_CLF).fit(X, y)
+    pd.testing.assert_series_equal(a.leaderboard_["mean_score"], b.leaderboard_["mean_score"])
+
+
+def test_zero_budget_fits_top_ranked_default_without_search(iris):
+    X, y = iris
+    model = MetaSelectorClassifier(time_budget=0, random_state=0).fit(X, y)
+    assert model.leaderboard_.empty
+    assert model.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        (np.empty((0, 3)), np.array([]), "0 sample"),
+        (np.ones((10, 2)), np.zeros(10), "at least 2 classes"),
+        (np.ones((10, 2)), np.r_[np.zeros(5), np.ones(4), np.nan], "NaN"),
+        (np.ones((10, 2)), np.r_[np.zeros(5), np.ones(4), np.inf], "infinity"),
+        (np.ones((10, 2)), np.r_[np.zeros(5), np.ones(4)], "inconsistent numbers of samples"),
+    ],
+)
+def test_bad_input_is_named(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+
+
+def test_nan_regression_target_is_named():
+    with pytest.raises(ValueError, match="y contains NaN"):
+        MetaSelectorRegressor(**FAST_REG).fit(np.ones((5, 2)), [1.0, 2.0, np.nan, 3.0, 4.0])
+
+
+def test_wrong_number_of_columns_at_predict(iris):
+    X, y = iris
+    model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but MetaSelectorClassifier is expecting 4"):
+        model.predict(X[:, :3])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"task": "ranking"}, "'task' parameter"),
+        ({"scoring": "no_such_metric"}, "'scoring' parameter"),
+        ({"time_budget": -1}, "'time_budget' parameter"),
+    ],
+)
+def test_bad_parameters_are_named(iris, params, match):
+    X, y = iris
+    with pytest.raises(ValueError, match=match):
+        MetaSelector(**params).fit(X, y)
+
+
+def test_unknown_family_is_named(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="Unknown classification family 'xgboost'"):
+        MetaSelectorClassifier(estimators=["xgboost"]).fit(X, y)
