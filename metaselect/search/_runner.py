@@ -181,13 +181,15 @@ class Runner:
 
         Returns ``(trial, fitted_pipeline)``.
         """
-        candidates = self.best_trials()
+        # Half of the allowed overrun (10% of the budget) is the refit's last resort.
+        allowance = 0.05 * self.budget.seconds
+        ranked = self.best_trials()
+        fits = [t for t in ranked if self.predicted_refit_time(t) <= self.budget.remaining() + allowance]
+        # The best whose refit is predicted to fit in time; then the rest, cheapest first.
+        candidates = fits[:1] + sorted((t for t in ranked if t not in fits[:1]), key=self.predicted_refit_time)
         errors = []
-        for i, trial in enumerate(candidates):
-            if i == 1:  # the best could not be refit in time: fall back on the cheapest
-                candidates[1:] = sorted(candidates[1:], key=self.predicted_refit_time)
-            # Half of the allowed overrun (10% of the budget) is the refit's last resort.
-            limit = max(self.budget.remaining() + 0.05 * self.budget.seconds, 0.5)
+        for trial in candidates:
+            limit = max(self.budget.remaining() + allowance, 0.5)
             estimator = self.build(trial.config)
             try:
                 with time_limit(limit), warnings.catch_warnings():
@@ -198,7 +200,7 @@ class Runner:
                 errors.append(f"{trial.config.family}: refit timeout ({exc})")
             except Exception as exc:
                 errors.append(f"{trial.config.family}: refit failed ({type(exc).__name__}: {exc})")
-            logger.warning("Refit of %s failed; trying the next best.", trial.config)
+            logger.warning("Refit of %s failed (%s); trying the next.", trial.config, errors[-1])
         raise SearchFailedError(
             "No candidate could be fitted. Candidates and why they failed:\n"
             + self.failure_summary() + ("\n" + "\n".join(errors) if errors else "")

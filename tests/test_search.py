@@ -1,0 +1,112 @@
+"""The search machinery, with a fake clock where time matters."""
+
+import time
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from metaselect.portfolio import Portfolio
+from metaselect.preprocessing import InputSchema
+from metaselect.search import (
+    Budget,
+    CandidateTimeout,
+    RankingContext,
+    Runner,
+    StaticPriorRanker,
+    SuccessiveHalving,
+    time_limit,
+)
+from metaselect.search._budget import _can_use_alarm
+from sklearn.metrics import get_scorer
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_budget_accounting_with_fake_clock():
+    clock = FakeClock()
+    budget = Budget(10, clock=clock)
+    assert budget.remaining() == 10 and not budget.expired()
+    clock.now += 7
+    assert budget.remaining(reserve=2) == pytest.approx(1)
+    clock.now += 2
+    assert budget.expired(reserve=2) and budget.elapsed() == pytest.approx(9)
+
+
+@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+def test_time_limit_interrupts_python_loops():
+    with pytest.raises(CandidateTimeout):
+        with time_limit(0.2):
+            while True:
+                time.sleep(0.01)
+
+
+def test_halving_resources():
+    sh = SuccessiveHalving(eta=3, min_resources=500)
+    assert sh.resources(13, 100_000) == [3703, 11111, 33333, 100_000]
+    assert sh.resources(13, 2000) == [500, 666, 2000]
+    assert sh.resources(13, 300) == [300]
+    assert sh.resources(1, 5000) == [5000]
+
+
+def _runner(max_evals, budget, n=1500):
+    X, y = make_classification(n_samples=n, n_features=6, random_state=0)
+    portfolio = Portfolio("classification", ["logistic_regression", "decision_tree", "knn", "gaussian_nb"])
+    return Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
+                  scorer=get_scorer("accuracy"), cv=3, classifier=True, budget=budget,
+                  random_state=0, max_evals=max_evals), portfolio
+
+
+def test_halving_prunes_and_promotes_on_more_rows():
+    runner, portfolio = _runner(max_evals=4, budget=Budget(600))
+    context = RankingContext("classification", 1500, 6)
+    SuccessiveHalving(min_resources=500).run(runner, StaticPriorRanker(), portfolio, context)
+    sizes = [t.n_samples for t in runner.trials]
+    assert sizes[:4] == [500] * 4 and len(runner.trials) == 4  # max_evals stops it
+    runner, portfolio = _runner(max_evals=6, budget=Budget(600))
+    SuccessiveHalving(min_resources=500).run(runner, StaticPriorRanker(), portfolio, context)
+    by_rung = {}
+    for t in runner.trials:  # one bracket: 4 on 500 rows, the best 2 on all 1500
+        by_rung.setdefault(t.n_samples, []).append(t)
+    assert len(by_rung[500]) == 4 and len(by_rung[1500]) == 2
+    assert sum(t.status == "pruned" for t in by_rung[500]) == 2
+    best = runner.best_trials()[0]
+    assert best.n_samples == 1500
+
+
+def test_runner_stops_when_the_fake_clock_runs_out():
+    clock = FakeClock()
+    runner, portfolio = _runner(max_evals=None, budget=Budget(5, clock=clock))
+    assert runner.can_continue()
+    clock.now += 6
+    assert not runner.can_continue()
+    assert runner.evaluate(portfolio.defaults(), 500, 0) == []
+
+
+def test_same_rows_and_folds_for_every_candidate_of_a_rung():
+    runner, _ = _runner(max_evals=None, budget=Budget(60))
+    idx_a, splits_a = runner.rows(600)
+    idx_b, splits_b = runner.rows(600)
+    assert idx_a is idx_b and len(splits_a) == 3
+    labels = runner.y[idx_a]
+    assert abs(labels.mean() - runner.y.mean()) < 0.02  # stratified
+
+
+def test_static_prior_ranker_prefers_defaults_and_penalises_svm_on_big_data():
+    portfolio = Portfolio("classification")
+    ranker = StaticPriorRanker()
+    small = ranker.rank(portfolio.defaults(), portfolio, RankingContext("classification", 1000, 5))
+    big = ranker.rank(portfolio.defaults(), portfolio, RankingContext("classification", 100_000, 5))
+    assert small[0].family == "hist_gradient_boosting"
+    assert [c.family for c in big].index("svm") > [c.family for c in small].index("svm")
+    sampled = portfolio.sample(1, random_state=0)[0]
+    default = portfolio[sampled.family].default_config()
+    scores = ranker.score([sampled, default], portfolio, RankingContext("classification", 10, 2))
+    assert scores[1] > scores[0]
+    assert np.all(np.isfinite(scores))
