@@ -246,3 +246,14 @@ def test_unknown_family_is_named(iris):
     X, y = iris
     with pytest.raises(ValueError, match="Unknown classification family 'xgboost'"):
         MetaSelectorClassifier(estimators=["xgboost"]).fit(X, y)
+
+
+def test_meta_features_are_exposed(mixed_frame):
+    from metaselect.metafeatures import feature_names
+
+    X, y = mixed_frame
+    model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    assert list(model.meta_features_.index) == feature_names()
+    assert np.isfinite(model.meta_features_.to_numpy()).all()
+    assert model.meta_features_["n_rows"] == len(X)
+    assert model.meta_features_["frac_categorical"] == pytest.approx(2 / 5)

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .. import metafeatures
 from ..portfolio import Portfolio
 from ..search import (
     Budget,
@@ -109,6 +110,9 @@ class MetaSelector(BaseEstimator):
         score, fit time, status (ok / pruned / failed / timeout) and error.
     task_ : str
         The task that was solved.
+    meta_features_ : pandas.Series
+        The dataset's meta-features (see :func:`metaselect.metafeatures.compute`),
+        or ``None`` if they could not be computed.
     scorer_ : callable
         The scorer used.
     classes_ : ndarray
@@ -208,8 +212,10 @@ class MetaSelector(BaseEstimator):
         self.scorer_ = get_scorer(scoring) if isinstance(scoring, str) else scoring
         portfolio = Portfolio(task, self.estimators)
         ranker = self.ranker if self.ranker is not None else StaticPriorRanker()
-        context = RankingContext(task=task, n_samples=X.shape[0], n_features=X.shape[1])
         seed = int(check_random_state(self.random_state).randint(2**31 - 2**16))
+        self.meta_features_ = _meta_features(X, y, task, seed)
+        context = RankingContext(task=task, n_samples=X.shape[0], n_features=X.shape[1],
+                                 meta_features=self.meta_features_)
         runner = Runner(
             X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv,
             classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
@@ -284,6 +290,15 @@ class MetaSelector(BaseEstimator):
         tags.input_tags.categorical = True
         tags.target_tags.required = True
         return tags
+
+
+def _meta_features(X, y, task, seed):
+    """The dataset's meta-features; a failure here is logged, never fatal to the fit."""
+    try:
+        return metafeatures.compute(X, y, task, random_state=seed)
+    except Exception as exc:  # the search does not need them to run
+        logger.warning("Meta-features could not be computed (%s: %s).", type(exc).__name__, exc)
+        return None
 
 
 class MetaSelectorClassifier(ClassifierMixin, MetaSelector):

@@ -1,0 +1,63 @@
+"""The command line, run in-process through its entry point."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metaselect.cli import build_parser, main
+
+
+@pytest.fixture
+def csv_file(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    frame = X.assign(label=y)
+    path = tmp_path / "train.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_help_explains_each_command(capsys):
+    parser = build_parser()
+    for command in ("demo", "fit", "predict"):
+        with pytest.raises(SystemExit):
+            parser.parse_args([command, "--help"])
+        out = capsys.readouterr().out
+        assert "usage: metaselect " + command in out and "--" in out
+
+
+def test_fit_then_predict(tmp_path, csv_file, capsys):
+    model = tmp_path / "model.joblib"
+    assert main(["fit", str(csv_file), "--target", "label", "--out", str(model),
+                 "--budget", "20", "--cv", "3"]) == 0
+    assert model.exists() and "classification: best" in capsys.readouterr().out
+    out = tmp_path / "pred.csv"
+    assert main(["predict", str(model), str(csv_file), "--out", str(out), "--proba"]) == 0
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["prediction", "proba_no", "proba_yes"]
+    assert len(pred) == len(pd.read_csv(csv_file))
+    np.testing.assert_allclose(pred[["proba_no", "proba_yes"]].sum(axis=1), 1.0)
+
+
+def test_fit_reports_a_missing_target_clearly(csv_file, tmp_path, capsys):
+    assert main(["fit", str(csv_file), "--target", "nope", "--out", str(tmp_path / "m")]) == 1
+    assert "target column 'nope'" in capsys.readouterr().err
+
+
+def test_demo_runs_and_prints_leaderboard_and_held_out_score(capsys):
+    assert main(["demo", "--dataset", "iris", "--budget", "3", "--cv", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Leaderboard" in out and "Held-out balanced_accuracy" in out
+
+
+def test_import_and_fit_do_not_import_tensorflow():
+    code = (
+        "import sys; from sklearn.datasets import load_iris; import metaselect;"
+        "X, y = load_iris(return_X_y=True);"
+        "m = metaselect.MetaSelectorClassifier(max_evals=2, cv=3, random_state=0).fit(X, y); m.predict(X);"
+        "print('tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
