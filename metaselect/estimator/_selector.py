@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
@@ -15,13 +16,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import metafeatures
+from ..metamodel import MetaModelRanker
 from ..portfolio import Portfolio
 from ..search import (
     Budget,
     RankingContext,
     Runner,
     SearchFailedError,
-    StaticPriorRanker,
     SuccessiveHalving,
 )
 from ..preprocessing import check_2d, check_X, check_y, infer_task
@@ -86,8 +87,10 @@ class MetaSelector(BaseEstimator):
         Stop after this many candidate evaluations (for reproducible runs
         independent of machine speed). ``None``: only the budget stops.
     ranker : Ranker, default=None
-        Orders candidates before evaluation. ``None`` uses
-        :class:`~metaselect.search.StaticPriorRanker`.
+        Orders candidates before evaluation. ``None`` uses the pre-trained
+        neural meta-model (:class:`~metaselect.metamodel.MetaModelRanker`),
+        which falls back on :class:`~metaselect.search.StaticPriorRanker` where
+        it has no model.
     n_jobs : int, default=None
         Parallel candidate evaluations, through joblib (so ``joblib.parallel_config``
         can switch to a Dask or Ray backend).
@@ -110,6 +113,12 @@ class MetaSelector(BaseEstimator):
         score, fit time, status (ok / pruned / failed / timeout) and error.
     task_ : str
         The task that was solved.
+    novelty_ : float
+        Distance of the dataset from the meta-model's experience (about 1 is
+        typical; NaN without a meta-model).
+    out_of_distribution_ : bool
+        Whether ``novelty_`` was above the model's threshold; the leaderboard
+        then carries a ``note`` column saying so.
     meta_features_ : pandas.Series
         The dataset's meta-features (see :func:`metaselect.metafeatures.compute`),
         or ``None`` if they could not be computed.
@@ -211,17 +220,27 @@ class MetaSelector(BaseEstimator):
         scoring = self.scoring or DEFAULT_SCORING[task]
         self.scorer_ = get_scorer(scoring) if isinstance(scoring, str) else scoring
         portfolio = Portfolio(task, self.estimators)
-        ranker = self.ranker if self.ranker is not None else StaticPriorRanker()
+        ranker = self.ranker if self.ranker is not None else MetaModelRanker()
         seed = int(check_random_state(self.random_state).randint(2**31 - 2**16))
         self.meta_features_ = _meta_features(X, y, task, seed)
         context = RankingContext(task=task, n_samples=X.shape[0], n_features=X.shape[1],
                                  meta_features=self.meta_features_)
+        assessment = ranker.assess(portfolio, context)
+        context = replace(context, extra={**context.extra, **assessment})
+        self.novelty_ = float(assessment.get("novelty", float("nan")))
+        self.out_of_distribution_ = bool(assessment.get("out_of_distribution", False))
         runner = Runner(
             X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv,
             classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
             random_state=seed, max_evals=self.max_evals,
         )  # fmt: skip
         with _verbosity(self.verbose):
+            if self.out_of_distribution_:
+                logger.warning(
+                    "This dataset is unlike every dataset in the knowledge base (novelty %.2f): "
+                    "the meta-model's ranking is blended with robust defaults and the search widened.",
+                    self.novelty_,
+                )
             if self.time_budget == 0:
                 best = ranker.rank(portfolio.defaults(), portfolio, context)[0]
                 self.best_estimator_ = runner.refit_config(best)
@@ -242,6 +261,8 @@ class MetaSelector(BaseEstimator):
                         self.best_config_["params"], self.best_score_)
         self._schema = schema
         self.leaderboard_ = make_leaderboard(runner.trials)
+        if self.out_of_distribution_:
+            self.leaderboard_["note"] = f"out of distribution (novelty {self.novelty_:.2f})"
         if task == "classification":
             self.classes_ = self.best_estimator_.classes_
         self.fit_time_ = time.time() - started

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import math
 
+import numpy as np
+
 from ..portfolio import Config, Portfolio
 from ._ranker import Ranker, RankingContext
 from ._runner import Runner
@@ -37,13 +39,20 @@ class SuccessiveHalving:
         there are families (at least 6).
     max_brackets : int, default=100
         Upper bound on brackets, for when the budget is large.
+    pool_size : int, default=500
+        Random configurations the ranker scores when it has predictions; the
+        best of them (at most ``per_family`` per family) join the defaults in
+        the first bracket, unless the dataset is out of distribution.
     """
 
-    def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100):
+    def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
+                 pool_size: int = 500, per_family: int = 2):
         self.eta = eta
         self.min_resources = min_resources
         self.bracket_size = bracket_size
         self.max_brackets = max_brackets
+        self.pool_size = pool_size
+        self.per_family = per_family
 
     def resources(self, n_candidates: int, n_samples: int) -> list[int]:
         """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows)."""
@@ -58,13 +67,37 @@ class SuccessiveHalving:
 
     def run(self, runner: Runner, ranker: Ranker, portfolio: Portfolio, context: RankingContext, random_state=0):
         """Run brackets until the runner says stop."""
-        configs = ranker.rank(portfolio.defaults(), portfolio, context)
+        configs = self._first(runner, ranker, portfolio, context, random_state)
         for bracket in range(self.max_brackets):
             if not configs or not runner.can_continue():
                 break
             logger.info("bracket %d: %d candidates", bracket, len(configs))
             self._bracket(runner, configs)
             configs = self._propose(runner, ranker, portfolio, context, random_state + bracket)
+
+    def _ranked(self, runner, ranker, portfolio, context, configs) -> list[Config]:
+        """Rank ``configs`` and remember the ranker's predictions for the leaderboard."""
+        scores, times = ranker.predict(configs, portfolio, context)
+        runner.predictions.update(
+            {c: (float(s), float(t)) for c, s, t in zip(configs, scores, times, strict=True)}
+        )
+        return ranker.rank(configs, portfolio, context)
+
+    def _first(self, runner, ranker, portfolio, context, seed) -> list[Config]:
+        """Every default, plus the ranker's favourites from a random pool when it has predictions."""
+        configs = portfolio.defaults()
+        pool = portfolio.sample(self.pool_size, random_state=seed) if self.pool_size else []
+        predicted = ranker.predict(pool, portfolio, context)[0] if pool else np.array([])
+        if np.isfinite(predicted).any() and not context.extra.get("out_of_distribution"):
+            taken: dict[str, int] = {}
+            for i in np.argsort(-np.nan_to_num(predicted, nan=-np.inf), kind="stable"):
+                family = pool[i].family
+                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family and pool[i] not in configs:
+                    configs.append(pool[i])
+                    taken[family] = taken.get(family, 0) + 1
+                if len(configs) >= 2 * len(portfolio):
+                    break
+        return self._ranked(runner, ranker, portfolio, context, configs)
 
     def _bracket(self, runner: Runner, configs: list[Config]) -> None:
         alive = configs
@@ -109,4 +142,4 @@ class SuccessiveHalving:
             weights[name] = 6.0 / (position + 1)
         n = self.bracket_size or max(6, len(portfolio))
         fresh = [c for c in portfolio.sample(n, random_state=seed, weights=weights) if not runner.seen(c)]
-        return ranker.rank(fresh, portfolio, context)
+        return self._ranked(runner, ranker, portfolio, context, fresh)

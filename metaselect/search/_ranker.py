@@ -33,15 +33,23 @@ class RankingContext:
 class Ranker:
     """Interface: score candidates (higher means more promising).
 
-    Subclasses implement :meth:`score`; :meth:`predict_time` is optional and
-    returns ``None`` when the ranker has no opinion on cost.
+    Subclasses implement :meth:`score`. A learned ranker also overrides
+    :meth:`predict` (predicted normalised score and seconds per fold, NaN
+    where it has no opinion; shown on the leaderboard and used to plan the
+    budget) and :meth:`assess` (what it thinks of the dataset as a whole, e.g.
+    ``{"novelty": 0.8, "out_of_distribution": False}``; merged into
+    ``context.extra`` before ranking).
     """
 
     def score(self, configs: Sequence[Config], portfolio: Portfolio, context: RankingContext) -> np.ndarray:
         raise NotImplementedError
 
-    def predict_time(self, configs: Sequence[Config], portfolio: Portfolio, context: RankingContext):
-        return None
+    def predict(self, configs: Sequence[Config], portfolio: Portfolio, context: RankingContext):
+        nan = np.full(len(configs), np.nan)
+        return nan, nan.copy()
+
+    def assess(self, portfolio: Portfolio, context: RankingContext) -> dict:
+        return {}
 
     def rank(self, configs: Sequence[Config], portfolio: Portfolio, context: RankingContext) -> list[Config]:
         """``configs`` sorted from most to least promising (stable for ties)."""

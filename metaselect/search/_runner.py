@@ -67,6 +67,8 @@ class Runner:
         self.trials: list[Trial] = []
         self.reserve = 0.0
         self._ids: dict[Config, int] = {}
+        #: Ranker predictions per configuration: (normalised score, seconds per fold).
+        self.predictions: dict[Config, tuple[float, float]] = {}
         self._row_cache: dict[int, tuple] = {}
 
     # -- bookkeeping ---------------------------------------------------------
@@ -128,6 +130,7 @@ class Runner:
         jobs, trials = [], []
         for config in configs:
             trial = Trial(self.candidate_id(config), config, rung, n_samples)
+            trial.predicted_score, trial.predicted_time = self.predictions.get(config, (np.nan, np.nan))
             try:
                 estimator = self.build(config)
             except Exception as exc:

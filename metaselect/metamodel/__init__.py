@@ -1,0 +1,45 @@
+"""The neural meta-model: predicts how well and how fast a configuration runs on a dataset.
+
+Run time (numpy only): :class:`MetaModel`, :func:`load_pretrained`,
+:class:`MetaModelRanker`. Training (imports TensorFlow lazily):
+:func:`train_metamodel`, :func:`fine_tune`, :func:`to_keras`.
+"""
+
+from ._model import FORMAT_VERSION, MetaModel, load_pretrained
+from ._ranker import MetaModelRanker
+from ._table import MetaTable, normalise_scores, transform_meta
+
+
+def train_metamodel(*args, **kwargs):
+    """See :func:`metaselect.metamodel._training.train_metamodel` (imports TensorFlow)."""
+    from ._training import train_metamodel as train
+
+    return train(*args, **kwargs)
+
+
+def fine_tune(*args, **kwargs):
+    """See :func:`metaselect.metamodel._training.fine_tune` (imports TensorFlow)."""
+    from ._training import fine_tune as tune
+
+    return tune(*args, **kwargs)
+
+
+def to_keras(*args, **kwargs):
+    """See :func:`metaselect.metamodel._training.to_keras` (imports TensorFlow)."""
+    from ._training import to_keras as convert
+
+    return convert(*args, **kwargs)
+
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MetaModel",
+    "MetaModelRanker",
+    "MetaTable",
+    "fine_tune",
+    "load_pretrained",
+    "normalise_scores",
+    "to_keras",
+    "train_metamodel",
+    "transform_meta",
+]

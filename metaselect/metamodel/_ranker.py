@@ -1,0 +1,96 @@
+"""The meta-model as the search's ranker."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ..portfolio import FAMILY_ORDER, encode_config
+from ..search import Ranker, StaticPriorRanker
+from ._model import MetaModel, load_pretrained
+
+__all__ = ["MetaModelRanker"]
+
+logger = logging.getLogger(__name__)
+
+
+class MetaModelRanker(Ranker):
+    """Order candidates by the meta-model's predicted score; predict their cost.
+
+    Parameters
+    ----------
+    models : dict of task -> MetaModel, default=None
+        ``None`` loads the pre-trained models shipped with metaselect.
+    novelty_threshold : float, default=None
+        A dataset whose :meth:`MetaModel.novelty` exceeds this is *out of
+        distribution*: predictions are blended half and half with the static
+        prior (robust defaults first). ``None`` uses the threshold stored with
+        the model.
+    fallback : Ranker, default=None
+        Used for tasks without a model, datasets without meta-features and
+        custom families; ``None`` means :class:`StaticPriorRanker`.
+    """
+
+    def __init__(self, models=None, novelty_threshold=None, fallback=None):
+        self.models = models
+        self.novelty_threshold = novelty_threshold
+        self.fallback = fallback
+
+    def _model(self, task: str) -> MetaModel | None:
+        if self.models is not None:
+            return self.models.get(task)
+        return _cached_pretrained(task)
+
+    def _fallback(self) -> Ranker:
+        return self.fallback if self.fallback is not None else StaticPriorRanker()
+
+    def assess(self, portfolio, context) -> dict:
+        """How far the dataset is from the model's experience."""
+        model = self._model(context.task)
+        if model is None or context.meta_features is None:
+            return {"novelty": float("nan"), "out_of_distribution": False}
+        novelty = model.novelty(model.meta_vector(context.meta_features))
+        threshold = self.novelty_threshold or model.info.get("novelty_threshold", 3.0)
+        return {"novelty": novelty, "out_of_distribution": bool(novelty > threshold)}
+
+    def predict(self, configs, portfolio, context):
+        """``(predicted normalised scores, predicted seconds per fold)``; NaN where unknown."""
+        scores = np.full(len(configs), np.nan)
+        times = np.full(len(configs), np.nan)
+        model = self._model(context.task)
+        if model is None or context.meta_features is None:
+            return scores, times
+        known = [i for i, c in enumerate(configs) if c.family in FAMILY_ORDER[context.task]
+                 and portfolio[c.family].space == _builtin_space(context.task, c.family)]
+        if known:
+            encodings = np.array([encode_config(configs[i], context.task) for i in known])
+            s, t = model.predict(model.meta_vector(context.meta_features), encodings)
+            scores[known], times[known] = s, t
+        return scores, times
+
+    def score(self, configs, portfolio, context):
+        prior = self._fallback().score(configs, portfolio, context)
+        predicted, _ = self.predict(configs, portfolio, context)
+        out = np.where(np.isfinite(predicted), predicted, prior)
+        if context.extra.get("out_of_distribution"):
+            out = np.where(np.isfinite(predicted), 0.5 * predicted + 0.5 * prior, prior)
+        return out
+
+    def predict_time(self, configs, portfolio, context):
+        return self.predict(configs, portfolio, context)[1]
+
+
+_CACHE: dict = {}
+
+
+def _cached_pretrained(task: str):
+    if task not in _CACHE:
+        _CACHE[task] = load_pretrained(task)
+    return _CACHE[task]
+
+
+def _builtin_space(task, name):
+    from ..portfolio import builtin_families
+
+    return next(f.space for f in builtin_families(task) if f.name == name)

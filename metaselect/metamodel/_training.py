@@ -1,0 +1,206 @@
+"""Training and fine-tuning the meta-model with TensorFlow/Keras.
+
+This is the only module that imports TensorFlow, and only inside functions:
+training is offline work, run by ``metaselect train-meta`` / ``fine-tune``. The
+result is exported to a :class:`~metaselect.metamodel.MetaModel`, which runs in
+numpy.
+
+The network reads ``[standardised meta-features, configuration encoding]`` and
+outputs ``(normalised score, log1p fit seconds)``. The loss has three parts:
+squared error on the normalised score, a listwise ranking term (ListNet: the
+cross-entropy between the softmax of true and predicted scores over the
+configurations of one dataset, which rewards getting the *order* right within a
+dataset), and squared error on log time where the time is known.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+
+from ..portfolio import ENCODING_VERSION
+from ._model import CLIP, MetaModel
+from ._table import MetaTable, transform_meta
+
+__all__ = ["fine_tune", "to_keras", "train_metamodel"]
+
+logger = logging.getLogger(__name__)
+
+
+def _tf():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+    import tensorflow as tf
+
+    return tf, keras
+
+
+def _build(keras, n_inputs: int, hidden, seed: int):
+    init = keras.initializers.GlorotUniform(seed=seed)
+    inputs = keras.Input(shape=(n_inputs,))
+    h = inputs
+    for i, width in enumerate(hidden):
+        h = keras.layers.Dense(width, activation="relu", kernel_initializer=init, name=f"hidden{i}")(h)
+    out = keras.layers.Dense(2, kernel_initializer=init, name="output")(h)
+    return keras.Model(inputs, out)
+
+
+def to_keras(model: MetaModel):
+    """A Keras model with ``model``'s weights (for fine-tuning and for checking the export)."""
+    _, keras = _tf()
+    hidden = [W.shape[1] for W, _ in model.weights[:-1]]
+    net = _build(keras, model.weights[0][0].shape[0], hidden, seed=0)
+    for layer, (W, b) in zip([la for la in net.layers if la.weights], model.weights, strict=True):
+        layer.set_weights([W.astype("float32"), b.astype("float32")])
+    return net
+
+
+def _standardiser(meta: np.ndarray):
+    t = transform_meta(meta)
+    mean = t.mean(axis=0)
+    std = t.std(axis=0)
+    std = np.where(std > 1e-9, std, 1.0)
+    return mean, std
+
+
+def _split_groups(groups, val_fraction: float, rng: np.random.Generator):
+    unique = np.array(sorted(set(groups)))
+    rng.shuffle(unique)
+    n_val = int(round(val_fraction * len(unique))) if len(unique) >= 5 else 0
+    val_groups = set(unique[:n_val])
+    val = np.array([g in val_groups for g in groups])
+    return np.flatnonzero(~val), np.flatnonzero(val)
+
+
+def _fit(net, tf, keras, z, table: MetaTable, train, val, *, epochs, patience, learning_rate,
+         rank_weight, time_weight, temperature, batch_datasets, seed):
+    """Train ``net`` in place with early stopping on the ``val`` datasets; returns epochs run."""
+    enc = tf.constant(table.encodings, dtype=tf.float32)
+    Z = tf.constant(z, dtype=tf.float32)
+    target = tf.constant(table.target, dtype=tf.float32)
+    mask_all = tf.constant(np.isfinite(table.log_time), dtype=tf.float32)
+    time_all = tf.constant(np.nan_to_num(table.log_time), dtype=tf.float32)
+    n_configs = int(enc.shape[0])
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+    spec = [tf.TensorSpec(shape=[None], dtype=tf.int32)]
+
+    def loss_of(rows, training):
+        b = tf.shape(rows)[0]
+        z_rep = tf.repeat(tf.gather(Z, rows), n_configs, axis=0)
+        x = tf.concat([z_rep, tf.tile(enc, [b, 1])], axis=1)
+        out = tf.reshape(net(x, training=training), (b, n_configs, 2))
+        y, t, mask = tf.gather(target, rows), tf.gather(time_all, rows), tf.gather(mask_all, rows)
+        mse = tf.reduce_mean(tf.square(out[..., 0] - y))
+        listnet = -tf.reduce_mean(tf.reduce_sum(
+            tf.nn.softmax(y / temperature, axis=1) * tf.nn.log_softmax(out[..., 0] / temperature, axis=1),
+            axis=1))
+        tmse = tf.reduce_sum(mask * tf.square(out[..., 1] - t)) / tf.maximum(tf.reduce_sum(mask), 1.0)
+        return mse + rank_weight * listnet + time_weight * tmse
+
+    @tf.function(input_signature=spec)
+    def train_step(rows):
+        with tf.GradientTape() as tape:
+            loss = loss_of(rows, True)
+        grads = tape.gradient(loss, net.trainable_weights)
+        optimizer.apply_gradients(zip(grads, net.trainable_weights, strict=True))
+        return loss
+
+    @tf.function(input_signature=spec)
+    def eval_loss(rows):
+        return loss_of(rows, False)
+
+    rng = np.random.default_rng(seed)
+    best, best_weights, waited, epoch = np.inf, net.get_weights(), 0, 0
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(train)
+        for start in range(0, len(order), batch_datasets):
+            train_step(tf.constant(order[start : start + batch_datasets], dtype=tf.int32))
+        monitor = float(eval_loss(tf.constant(val if len(val) else train, dtype=tf.int32)))
+        if monitor < best - 1e-5:
+            best, best_weights, waited = monitor, net.get_weights(), 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    net.set_weights(best_weights)
+    logger.info("trained %d epochs; best monitored loss %.4f", epoch, best)
+    return epoch
+
+
+def _export(net, table: MetaTable, mean, std, z_train, extra: dict) -> MetaModel:
+    layers = [la for la in net.layers if la.weights]
+    weights = [tuple(w.astype(np.float64) for w in la.get_weights()) for la in layers]
+    distances = np.linalg.norm(z_train[:, None, :] - z_train[None, :, :], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    nn = distances.min(axis=1) if len(z_train) > 1 else np.ones(1)
+    typical = float(np.median(nn)) or 1.0
+    info = {
+        "task": table.task,
+        "meta_names": list(table.meta_names),
+        "meta_mean": mean.tolist(),
+        "meta_std": std.tolist(),
+        "encoding_version": ENCODING_VERSION,
+        "n_configs": len(table.config_ids),
+        "typical_nn_distance": typical,
+        # A dataset farther from every training dataset than all but 5% of the
+        # training datasets are from their nearest neighbour, times 1.5.
+        "novelty_threshold": float(1.5 * np.quantile(nn, 0.95) / typical) if len(z_train) > 1 else 3.0,
+        "train_datasets": list(table.datasets),
+        **extra,
+    }
+    info["train_meta"] = z_train
+    return MetaModel(weights, info)
+
+
+def train_metamodel(table: MetaTable, *, hidden=(64, 64), epochs: int = 400, patience: int = 40,
+                    learning_rate: float = 3e-3, rank_weight: float = 1.0, time_weight: float = 0.3,
+                    temperature: float = 0.1, batch_datasets: int = 8, val_fraction: float = 0.2,
+                    random_state: int = 0) -> MetaModel:
+    """Pre-train a meta-model on ``table`` (early stopping on held-out dataset families).
+
+    Returns the exported numpy :class:`MetaModel`. Seeded and repeatable.
+    """
+    tf, keras = _tf()
+    keras.utils.set_random_seed(random_state)
+    tf.config.experimental.enable_op_determinism()
+    mean, std = _standardiser(table.meta)
+    z = np.clip((transform_meta(table.meta) - mean) / std, -CLIP, CLIP)
+    train, val = _split_groups(table.groups, val_fraction, np.random.default_rng(random_state))
+    net = _build(keras, z.shape[1] + table.encodings.shape[1], hidden, random_state)
+    n_epochs = _fit(net, tf, keras, z, table, train, val, epochs=epochs, patience=patience,
+                    learning_rate=learning_rate, rank_weight=rank_weight, time_weight=time_weight,
+                    temperature=temperature, batch_datasets=batch_datasets, seed=random_state)
+    extra = {"epochs": n_epochs, "random_state": random_state, "hidden": list(hidden),
+             "n_train_datasets": int(len(train)), "n_val_datasets": int(len(val)),
+             "tensorflow": tf.__version__}
+    return _export(net, table, mean, std, z, extra)
+
+
+def fine_tune(model: MetaModel, table: MetaTable, *, epochs: int = 60, learning_rate: float = 1e-3,
+              rank_weight: float = 1.0, time_weight: float = 0.3, temperature: float = 0.1,
+              batch_datasets: int = 4, random_state: int = 0) -> MetaModel:
+    """Continue training ``model`` on new experience; keeps its input standardisation.
+
+    ``table`` must use the same meta-features and configuration encoding (its
+    configurations may differ from the pre-training set). The fine-tuned
+    model remembers the new datasets for its novelty check.
+    """
+    if list(table.meta_names) != model.meta_names:
+        raise ValueError("The fine-tuning table's meta-features differ from the model's.")
+    tf, keras = _tf()
+    keras.utils.set_random_seed(random_state)
+    net = to_keras(model)
+    z = model.standardise(table.meta)
+    rows = np.arange(len(table.datasets))
+    _fit(net, tf, keras, z, table, rows, np.array([], dtype=int), epochs=epochs, patience=epochs,
+         learning_rate=learning_rate, rank_weight=rank_weight, time_weight=time_weight,
+         temperature=temperature, batch_datasets=batch_datasets, seed=random_state)
+    tuned = _export(net, table, model.meta_mean, model.meta_std,
+                    np.vstack([model.train_meta, z]) if len(model.train_meta) else z,
+                    {"fine_tuned_from": model.info.get("train_datasets", []),
+                     "fine_tune_epochs": epochs})
+    tuned.info["train_datasets"] = list(model.info.get("train_datasets", [])) + list(table.datasets)
+    return tuned
