@@ -12,7 +12,9 @@ Run::
 """
 
 import argparse
+import os
 import time
+from functools import partial
 
 import numpy as np
 from sklearn.datasets import make_classification
@@ -58,19 +60,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
 
+    print(f"# load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     header = f"{'size':>14} {'extract (s)':>12} {'HGB fit (s)':>12} {'ratio':>7}"
     print(header)
     print("-" * len(header))
     for size in sizes:
         n_rows, n_cols = _parse_size(size)
         X, y = _make_data(n_rows, n_cols)
-        extract = _best_time(
-            lambda: compute(X, y, "classification", random_state=0), args.repeats
-        )
-        fit = _best_time(lambda: HistGradientBoostingClassifier().fit(X, y), 1)
+        extract = _best_time(partial(compute, X, y, "classification", random_state=0), args.repeats)
+        fit = _best_time(partial(HistGradientBoostingClassifier().fit, X, y), 1)
         print(
-            f"{n_rows:>8,} x {n_cols:<4} {extract:>12.3f} {fit:>12.2f} "
-            f"{extract / fit:>7.3f}",
+            f"{n_rows:>8,} x {n_cols:<4} {extract:>12.3f} {fit:>12.2f} {extract / fit:>7.3f}",
             flush=True,
         )
 

@@ -1,19 +1,24 @@
 """Behaviour tests for metaselect.metafeatures."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from sklearn.datasets import load_iris, make_classification, make_regression
 
 from metaselect.metafeatures import (
     GROUPS,
     NEUTRAL,
     TIME_FEATURES,
+    _landmarkers,
     compute,
     feature_names,
 )
-from metaselect.metafeatures import _landmarkers
 from metaselect.metafeatures._subsample import stratified_folds, stratified_rows
 
 
@@ -121,13 +126,38 @@ def test_string_labels_equal_integer_labels():
         (np.array([[1.0, 2.0]]), [1]),  # one row
         (np.array([[1.0, np.inf], [2.0, -np.inf], [0.0, 1.0]]), [0, 1, 0]),  # inf
     ],
-    ids=["one-feature", "p>n", "constant", "all-nan", "singleton", "one-class",
-         "all-singletons", "one-row", "inf"],
+    ids=[
+        "one-feature",
+        "p>n",
+        "constant",
+        "all-nan",
+        "singleton",
+        "one-class",
+        "all-singletons",
+        "one-row",
+        "inf",
+    ],
 )
 def test_awkward_inputs_give_finite_vectors(X, y):
-    mf = compute(X, y, "classification", random_state=0)
+    for task in ("classification", "regression"):
+        mf = compute(X, np.asarray(y, dtype=float), task, random_state=0)
+        _check_vector(mf)
+        assert mf["n_rows"] == np.shape(X)[0]
+
+
+def test_mixed_frame_regression(mixed_frame):
+    frame, _ = mixed_frame
+    days = (frame["when"] - frame["when"].min()).dt.days.to_numpy()
+    target = frame["int"].to_numpy() * 0.5 + days
+    mf = compute(frame, target, "regression", random_state=0)
     _check_vector(mf)
-    assert mf["n_rows"] == np.shape(X)[0]
+    assert mf["frac_categorical"] == pytest.approx(3 / 8)
+    assert mf["lm_linear"] > 0.5  # the target is linear in two columns
+
+
+def test_docs_list_every_feature():
+    doc = (Path(__file__).parents[1] / "docs" / "metafeatures.md").read_text()
+    assert [name for name in feature_names() if f"`{name}`" not in doc] == []
 
 
 def test_constant_and_missing_inputs_use_neutral_values():
@@ -283,3 +313,19 @@ def test_informative_features_have_more_mutual_information():
     assert signal["mutual_info_mean"] > 5 * noise["mutual_info_mean"]
     assert signal["lm_stump"] > 0.9 > 0.65 > noise["lm_stump"]
     assert signal["tree_n_leaves"] < noise["tree_n_leaves"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    X=hnp.arrays(
+        np.float64,
+        shape=hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=12),
+        elements=st.floats(allow_nan=True, allow_infinity=True),
+    ),
+    data=st.data(),
+)
+def test_any_numeric_array_gives_a_finite_vector(X, data):
+    y = data.draw(hnp.arrays(np.int64, X.shape[0], elements=st.integers(0, 3)))
+    for task in ("classification", "regression"):
+        mf = compute(X, y, task, random_state=0)
+        _check_vector(mf)

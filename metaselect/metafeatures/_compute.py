@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
+from threadpoolctl import ThreadpoolController
 
 from ._data import as_table, encode_target
 from ._general import general_features
@@ -25,30 +26,43 @@ MAX_ROWS = 2000
 #: Default cap on the columns of that subsample.
 MAX_FEATURES = 100
 _SEED_NAMES = ("rows", "columns", "folds", "landmarkers", "tree")
+_THREADPOOLS = []
+
+
+def _single_threaded_blas():
+    """Limit BLAS to one thread: our matrices are small, and spinning BLAS
+    threads slow everything down when the cores are shared (parallel fits)."""
+    if not _THREADPOOLS:
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
 def _check_int(name, value, minimum):
-    if (
-        not isinstance(value, numbers.Integral)
-        or isinstance(value, bool)
-        or value < minimum
-    ):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
         raise ValueError(
             f"The '{name}' parameter of compute must be an int in the range "
             f"[{minimum}, inf). Got {value!r} instead."
         )
 
 
+def _draw_seeds(random_state):
+    """One independent seed per random choice, drawn from ``random_state``."""
+    rs = check_random_state(random_state)
+    values = rs.randint(0, 2**31 - 1, size=len(_SEED_NAMES))
+    return {name: int(value) for name, value in zip(_SEED_NAMES, values, strict=True)}
+
+
 def _draw_sample(table, y, task, seeds, max_rows, max_features):
     strata = y if task == "classification" else quantile_bins(y)
     rows = stratified_rows(strata, max_rows, np.random.default_rng(seeds["rows"]))
-    cols = choose_columns(
-        table.n_features, max_features, np.random.default_rng(seeds["columns"])
-    )
+    cols = choose_columns(table.n_features, max_features, np.random.default_rng(seeds["columns"]))
     if rows.size < table.n_rows or cols.size < table.n_features:
         logger.debug(
             "Meta-features on a %d x %d subsample of %d x %d data.",
-            rows.size, cols.size, table.n_rows, table.n_features,
+            rows.size,
+            cols.size,
+            table.n_rows,
+            table.n_features,
         )
     numeric, codes = table.take(rows, cols)
     return Sample(numeric, codes, y[rows], task, seeds)
@@ -114,13 +128,19 @@ def compute(
     _check_int("max_rows", max_rows, 10)
     _check_int("max_features", max_features, 1)
     groups = check_groups(groups)
-    rs = check_random_state(random_state)
-    seeds = dict(zip(_SEED_NAMES, rs.randint(0, 2**31 - 1, size=len(_SEED_NAMES))))
+    seeds = _draw_seeds(random_state)
 
     table = as_table(X)
     y = encode_target(y, task, table.n_rows)
-    sample = _draw_sample(table, y, task, seeds, max_rows, max_features)
+    # Extreme magnitudes (beyond ~1e77) can overflow intermediate powers; the
+    # affected features come out non-finite and are set neutral below.
+    with _single_threaded_blas(), np.errstate(all="ignore"):
+        values = _compute_groups(table, y, task, groups, seeds, max_rows, max_features)
+    return _to_series(values, feature_names(groups))
 
+
+def _compute_groups(table, y, task, groups, seeds, max_rows, max_features):
+    sample = _draw_sample(table, y, task, seeds, max_rows, max_features)
     values = {}
     if "general" in groups:
         values.update(general_features(table, y, task, sample))
@@ -133,7 +153,7 @@ def compute(
         values.update(landmarker_features(sample))
     if "model_based" in groups:
         values.update(model_based_features(sample))
-    return _to_series(values, feature_names(groups))
+    return values
 
 
 def _to_series(values, names):

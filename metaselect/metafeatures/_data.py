@@ -13,6 +13,17 @@ import scipy.sparse as sp
 _CHUNK_ROWS = 65536
 
 
+def _count_missing(masks, n_features):
+    """Missing cells, rows with a missing cell and features with one."""
+    cells = rows = 0
+    features = np.zeros(n_features, dtype=bool)
+    for mask in masks:
+        cells += int(mask.sum())
+        rows += int(mask.any(axis=1).sum())
+        features |= mask.any(axis=0)
+    return cells, rows, int(features.sum())
+
+
 class _DenseTable:
     """A numeric numpy array."""
 
@@ -23,24 +34,29 @@ class _DenseTable:
         self.n_rows, self.n_features = X.shape
         self.is_categorical = np.zeros(self.n_features, dtype=bool)
 
-    def missing_mask_chunks(self):
+    def missing_summary(self):
         if self._X.dtype.kind != "f":
-            return
-        for start in range(0, self.n_rows, _CHUNK_ROWS):
-            yield np.isnan(self._X[start : start + _CHUNK_ROWS])
+            return 0, 0, 0
+        chunks = (
+            np.isnan(self._X[start : start + _CHUNK_ROWS])
+            for start in range(0, self.n_rows, _CHUNK_ROWS)
+        )
+        return _count_missing(chunks, self.n_features)
 
     def take(self, rows, cols):
         numeric = np.asarray(self._X[np.ix_(rows, cols)], dtype=np.float64)
         return numeric, np.empty((len(rows), 0), dtype=np.int64)
 
 
-class _SparseTable(_DenseTable):
+class _SparseTable:
     """A numeric scipy sparse matrix or array (converted to CSR once)."""
 
     is_sparse = True
 
     def __init__(self, X):
-        super().__init__(X.tocsr())
+        self._X = X.tocsr()
+        self.n_rows, self.n_features = X.shape
+        self.is_categorical = np.zeros(self.n_features, dtype=bool)
 
     def missing_summary(self):
         X = self._X
@@ -101,10 +117,12 @@ class _FrameTable:
             [not _is_numeric_column(dtype) for dtype in frame.dtypes], dtype=bool
         )
 
-    def missing_mask_chunks(self):
-        for start in range(0, self.n_rows, _CHUNK_ROWS):
-            chunk = self._frame.iloc[start : start + _CHUNK_ROWS]
-            yield chunk.isna().to_numpy(dtype=bool)
+    def missing_summary(self):
+        chunks = (
+            self._frame.iloc[start : start + _CHUNK_ROWS].isna().to_numpy(dtype=bool)
+            for start in range(0, self.n_rows, _CHUNK_ROWS)
+        )
+        return _count_missing(chunks, self.n_features)
 
     def take(self, rows, cols):
         sub = self._frame.iloc[rows, cols]
@@ -123,30 +141,6 @@ class _FrameTable:
         return numeric, codes
 
 
-def missing_summary(table):
-    """Count missing cells, rows with a missing cell and features with one.
-
-    Parameters
-    ----------
-    table : table object
-        As returned by :func:`as_table`.
-
-    Returns
-    -------
-    (int, int, int)
-        Missing cells, rows with missing values, features with missing values.
-    """
-    if table.is_sparse:
-        return table.missing_summary()
-    cells = rows = 0
-    features = np.zeros(table.n_features, dtype=bool)
-    for mask in table.missing_mask_chunks():
-        cells += int(mask.sum())
-        rows += int(mask.any(axis=1).sum())
-        features |= mask.any(axis=0)
-    return cells, rows, int(features.sum())
-
-
 def as_table(X):
     """Wrap ``X`` in a table object, validating its shape.
 
@@ -158,8 +152,10 @@ def as_table(X):
     Returns
     -------
     table object
-        With ``n_rows``, ``n_features``, ``is_categorical``, ``is_sparse`` and
-        ``take(rows, cols)``.
+        With ``n_rows``, ``n_features``, ``is_categorical``, ``is_sparse``,
+        ``missing_summary()`` (missing cells, rows with missing values,
+        features with missing values; exact, in one chunked pass) and
+        ``take(rows, cols)`` (numeric float matrix, categorical code matrix).
     """
     if sp.issparse(X):
         table = _SparseTable(X)

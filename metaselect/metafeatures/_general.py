@@ -7,8 +7,6 @@ all the data, in one chunked pass); ``frac_binary`` and
 
 import numpy as np
 
-from ._data import missing_summary
-
 
 def _class_balance(y, task):
     if task != "classification":
@@ -47,7 +45,7 @@ def general_features(table, y, task, sample):
         Values of the group; missing keys take their neutral value.
     """
     n, d = table.n_rows, table.n_features
-    cells, rows, features = missing_summary(table)
+    cells, rows, features = table.missing_summary()
     n_cat = int(table.is_categorical.sum())
     n_unique = sample.n_unique
     cat_levels = n_unique[sample.numeric.shape[1] :]

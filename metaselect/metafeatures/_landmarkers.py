@@ -11,6 +11,7 @@ meta-feature they are not repeatable.
 """
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -21,6 +22,8 @@ from ._subsample import stratified_folds
 #: Number of cross-validation folds.
 N_SPLITS = 5
 _R2_FLOOR = -1.0
+# Many classes with one member each are legitimate data here, not a mistake.
+_MANY_CLASSES_WARNING = "The number of unique classes is greater than"
 
 #: The clock used for the fit-time landmarkers (replaceable in tests).
 _clock = time.perf_counter
@@ -29,7 +32,10 @@ _clock = time.perf_counter
 def _fit_predict_tree(X_train, y_train, X_test, task, seed):
     tree_cls = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
     tree = tree_cls(max_depth=1, random_state=seed)
-    return tree.fit(X_train, y_train).predict(X_test)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _MANY_CLASSES_WARNING, UserWarning)
+        tree.fit(X_train, y_train)
+    return tree.predict(X_test)
 
 
 def _fit_predict_baseline(X_train, y_train, X_test, task):
@@ -49,25 +55,21 @@ def _score(y, pred, task):
     return float(max(1.0 - np.sum((y - pred) ** 2) / total, _R2_FLOOR))
 
 
-def _learners(sample, X):
-    """Name -> (columns, fit_predict(X_tr, y_tr, X_te, train_mask))."""
-    task, k = sample.task, sample.n_strata
-    seed = sample.seeds["landmarkers"]
-    node = np.random.default_rng(seed).integers(X.shape[1])
-    return {
-        "baseline": (slice(None), lambda a, b, c, m: _fit_predict_baseline(a, b, c, task)),
-        "1nn": (slice(None), lambda a, b, c, m: fit_predict_1nn(a, b, c, task)),
-        "stump": (slice(None), lambda a, b, c, m: _fit_predict_tree(a, b, c, task, seed)),
-        "naive_bayes": (
-            slice(None),
-            lambda a, b, c, m: fit_predict_naive_bayes(a, b, c, task, sample.strata[m]),
-        ),
-        "linear": (slice(None), lambda a, b, c, m: fit_predict_linear(a, b, c, task, k)),
-        "random_node": (
-            slice(node, node + 1),
-            lambda a, b, c, m: _fit_predict_tree(a, b, c, task, seed),
-        ),
-    }
+_LEARNERS = ("baseline", "1nn", "stump", "naive_bayes", "linear", "random_node")
+
+
+def _fit_predict(name, X_train, y_train, X_test, sample, train):
+    """Fit learner ``name`` on one training fold and predict the test fold."""
+    task, seed = sample.task, sample.seeds["landmarkers"]
+    if name == "baseline":
+        return _fit_predict_baseline(X_train, y_train, X_test, task)
+    if name == "1nn":
+        return fit_predict_1nn(X_train, y_train, X_test, task)
+    if name in ("stump", "random_node"):
+        return _fit_predict_tree(X_train, y_train, X_test, task, seed)
+    if name == "naive_bayes":
+        return fit_predict_naive_bayes(X_train, y_train, X_test, task, sample.strata[train])
+    return fit_predict_linear(X_train, y_train, X_test, task, sample.n_strata)
 
 
 def landmarker_features(sample):
@@ -90,14 +92,18 @@ def landmarker_features(sample):
         return neutral_scores(sample)
     X = sample.standardized
     folds = stratified_folds(sample.strata, n_splits, np.random.default_rng(sample.seeds["folds"]))
+    node = np.random.default_rng(sample.seeds["landmarkers"]).integers(X.shape[1])
     result = {}
-    for name, (cols, fit_predict) in _learners(sample, X).items():
+    for name in _LEARNERS:
+        cols = slice(node, node + 1) if name == "random_node" else slice(None)
         pred = np.empty(sample.n_rows, dtype=y.dtype)
         start = _clock()
         for fold in range(n_splits):
             test = folds == fold
             train = ~test
-            pred[test] = fit_predict(X[train][:, cols], y[train], X[test][:, cols], train)
+            pred[test] = _fit_predict(
+                name, X[train][:, cols], y[train], X[test][:, cols], sample, train
+            )
         elapsed = _clock() - start
         result[f"lm_{name}"] = _score(y, pred, sample.task)
         if name != "baseline":
@@ -124,5 +130,4 @@ def neutral_scores(sample):
         value = float(np.bincount(sample.strata).max() / sample.n_rows)
     else:
         value = 0.0
-    names = ("baseline", "1nn", "stump", "naive_bayes", "linear", "random_node")
-    return {f"lm_{name}": value for name in names}
+    return {f"lm_{name}": value for name in _LEARNERS}

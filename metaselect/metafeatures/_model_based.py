@@ -6,8 +6,12 @@ to the equal-frequency target bins, so that leaves count concept complexity
 rather than distinct target values.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.tree import DecisionTreeClassifier
+
+from ._landmarkers import _MANY_CLASSES_WARNING
 
 
 def _node_depths(tree):
@@ -35,7 +39,9 @@ def model_based_features(sample):
     if sample.n_columns == 0:
         return {}
     model = DecisionTreeClassifier(random_state=sample.seeds["tree"])
-    tree = model.fit(sample.model_matrix, sample.strata).tree_
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _MANY_CLASSES_WARNING, UserWarning)
+        tree = model.fit(sample.model_matrix, sample.strata).tree_
     is_leaf = tree.children_left < 0
     leaf_depth = _node_depths(tree)[is_leaf]
     n_leaves = int(is_leaf.sum())

@@ -101,9 +101,7 @@ NEUTRAL = {
     "tree_importance_entropy_ratio": 1.0,
 }
 
-TIME_FEATURES = tuple(
-    name for name in GROUPS["landmarkers"] if name.endswith("_time")
-)
+TIME_FEATURES = tuple(name for name in GROUPS["landmarkers"] if name.endswith("_time"))
 
 
 def check_groups(groups):

@@ -7,6 +7,8 @@ import numpy as np
 
 from ._subsample import quantile_bins
 
+_MAX_MAGNITUDE = 1e30
+
 
 class Sample:
     """Rows and columns of the data drawn for the expensive meta-features.
@@ -101,11 +103,15 @@ class Sample:
     def model_matrix(self):
         """Median-imputed numeric columns next to categorical codes (float).
 
-        A column without any value is imputed with 0. This ordinal encoding of
-        categories is what the landmarkers and the model-based tree see.
+        A column without any value is imputed with 0, and magnitudes are
+        clipped to 1e30 (scikit-learn trees work in float32). This ordinal
+        encoding of categories is what the landmarkers and the model-based
+        tree see.
         """
         medians = np.nan_to_num(self.quantiles([0.5])[0])
         numeric = np.where(np.isnan(self.numeric), medians, self.numeric)
+        # scikit-learn trees work in float32: keep magnitudes representable.
+        np.clip(numeric, -_MAX_MAGNITUDE, _MAX_MAGNITUDE, out=numeric)
         return np.hstack([numeric, self.codes.astype(np.float64)])
 
     @cached_property

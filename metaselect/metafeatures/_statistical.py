@@ -15,13 +15,14 @@ _PCA_VARIANCE = 0.95
 
 def _moments(values, axis=0):
     """Biased (Fisher-Pearson) skewness and excess kurtosis, ignoring NaN."""
-    mean = np.nanmean(values, axis=axis, keepdims=True)
-    dev = values - mean
-    m2 = np.nanmean(dev**2, axis=axis)
-    m3 = np.nanmean(dev**3, axis=axis)
-    m4 = np.nanmean(dev**4, axis=axis)
+    mean_of = np.nanmean if np.isnan(values).any() else np.mean
+    dev = values - mean_of(values, axis=axis, keepdims=True)
+    dev2 = dev * dev
+    m2 = mean_of(dev2, axis=axis)
+    m3 = mean_of(dev2 * dev, axis=axis)
+    m4 = mean_of(dev2 * dev2, axis=axis)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return m3 / m2**1.5, m4 / m2**2 - 3.0
+        return m3 / m2**1.5, m4 / (m2 * m2) - 3.0
 
 
 def _summarise(prefix, values):

@@ -28,8 +28,8 @@ def quantile_bins(values, n_bins=N_TARGET_BINS):
     """
     edges = np.quantile(values, np.linspace(0, 1, n_bins + 1)[1:-1])
     codes = np.searchsorted(np.unique(edges), values, side="left")
-    _, codes = np.unique(codes, return_inverse=True)
-    return codes.astype(np.int64)
+    used = np.bincount(codes) > 0
+    return (np.cumsum(used) - 1)[codes].astype(np.int64)
 
 
 def _allocate(counts, n_take):
@@ -81,7 +81,7 @@ def stratified_rows(strata, n_take, rng):
     starts = np.concatenate(([0], np.cumsum(counts)))
     chosen = [
         order[starts[s] + rng.choice(counts[s], size=k, replace=False)]
-        for s, k in zip(present, alloc)
+        for s, k in zip(present, alloc, strict=True)
     ]
     return np.sort(np.concatenate(chosen))
 
