@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,6 +17,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import metafeatures
+from ..knowledge._experience import write_experience
 from ..metamodel import MetaModelRanker
 from ..portfolio import Portfolio
 from ..search import (
@@ -91,6 +93,10 @@ class MetaSelector(BaseEstimator):
         neural meta-model (:class:`~metaselect.metamodel.MetaModelRanker`),
         which falls back on :class:`~metaselect.search.StaticPriorRanker` where
         it has no model.
+    knowledge_base : str or path, default=None
+        A folder where each fit records its experience (meta-features and
+        measured scores) for fine-tuning the meta-model later with
+        ``metaselect fine-tune FOLDER``. ``None`` records nothing.
     n_jobs : int, default=None
         Parallel candidate evaluations, through joblib (so ``joblib.parallel_config``
         can switch to a Dask or Ray backend).
@@ -150,6 +156,7 @@ class MetaSelector(BaseEstimator):
         "estimators": [list, tuple, None],
         "max_evals": [Interval(Integral, 1, None, closed="left"), None],
         "ranker": [HasMethods(["rank"]), None],
+        "knowledge_base": [str, os.PathLike, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -165,6 +172,7 @@ class MetaSelector(BaseEstimator):
         estimators=None,
         max_evals=None,
         ranker=None,
+        knowledge_base=None,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -176,6 +184,7 @@ class MetaSelector(BaseEstimator):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -265,6 +274,11 @@ class MetaSelector(BaseEstimator):
             self.leaderboard_["note"] = f"out of distribution (novelty {self.novelty_:.2f})"
         if task == "classification":
             self.classes_ = self.best_estimator_.classes_
+        if self.knowledge_base is not None and self.meta_features_ is not None and runner.trials:
+            try:
+                write_experience(self.knowledge_base, X, y, task, self.meta_features_, runner.trials)
+            except OSError as exc:
+                logger.warning("Could not record experience in %s: %s", self.knowledge_base, exc)
         self.fit_time_ = time.time() - started
         return self
 
@@ -331,7 +345,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
-                 ranker=None, n_jobs=None, random_state=None, verbose=0):
+                 ranker=None, knowledge_base=None, n_jobs=None, random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -339,6 +353,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -356,7 +371,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
-                 ranker=None, n_jobs=None, random_state=None, verbose=0):
+                 ranker=None, knowledge_base=None, n_jobs=None, random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -364,6 +379,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose

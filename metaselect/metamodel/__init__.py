@@ -5,9 +5,9 @@ Run time (numpy only): :class:`MetaModel`, :func:`load_pretrained`,
 :func:`train_metamodel`, :func:`fine_tune`, :func:`to_keras`.
 """
 
-from ._model import FORMAT_VERSION, MetaModel, load_pretrained
+from ._model import FORMAT_VERSION, MetaModel, load_models, load_pretrained
 from ._ranker import MetaModelRanker
-from ._table import MetaTable, normalise_scores, transform_meta
+from ._table import MetaTable, normalise_scores, table_from_knowledge_base, transform_meta
 
 
 def train_metamodel(*args, **kwargs):
@@ -37,8 +37,10 @@ __all__ = [
     "MetaModelRanker",
     "MetaTable",
     "fine_tune",
+    "load_models",
     "load_pretrained",
     "normalise_scores",
+    "table_from_knowledge_base",
     "to_keras",
     "train_metamodel",
     "transform_meta",

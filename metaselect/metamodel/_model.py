@@ -15,7 +15,7 @@ import numpy as np
 from ..portfolio import ENCODING_VERSION
 from ._table import transform_meta
 
-__all__ = ["FORMAT_VERSION", "MetaModel", "load_pretrained"]
+__all__ = ["FORMAT_VERSION", "MetaModel", "load_models", "load_pretrained"]
 
 #: Layout version of the exported ``.npz`` file.
 FORMAT_VERSION = 1
@@ -131,3 +131,16 @@ def load_pretrained(task: str) -> MetaModel | None:
         return None
     with resources.as_file(path) as real:
         return MetaModel.load(real)
+
+
+def load_models(path) -> dict:
+    """Models saved by ``metaselect train-meta`` / ``fine-tune``: ``{task: MetaModel}`` from ``path``."""
+    path = Path(path)
+    models = {}
+    for task in ("classification", "regression"):
+        file = path / f"metamodel_{task}.npz"
+        if file.is_file():
+            models[task] = MetaModel.load(file)
+    if not models:
+        raise FileNotFoundError(f"No metamodel_<task>.npz files in {path}")
+    return models

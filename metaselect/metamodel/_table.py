@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MetaTable", "normalise_scores", "transform_meta"]
+__all__ = ["MetaTable", "normalise_scores", "table_from_knowledge_base", "transform_meta"]
 
 
 @dataclass
@@ -31,6 +31,10 @@ class MetaTable:
     encodings : ndarray (n_configs, n_enc)       configuration encodings
     scores : ndarray (n_datasets, n_configs)     raw scores, NaN where not ok
     log_time : ndarray (n_datasets, n_configs)   log1p fit seconds, NaN where not ok
+    evaluated : ndarray of bool (n_datasets, n_configs) or None
+        Which configurations were run on which dataset (``None``: all, as in a
+        knowledge base). A configuration that was run and failed counts as the
+        dataset's worst; one that was not run is left out of the loss.
     """
 
     task: str
@@ -42,17 +46,50 @@ class MetaTable:
     encodings: np.ndarray
     scores: np.ndarray
     log_time: np.ndarray
+    evaluated: np.ndarray | None = None
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Which (dataset, configuration) pairs take part in the loss."""
+        return np.ones(self.scores.shape, dtype=bool) if self.evaluated is None else self.evaluated
 
     def subset(self, rows) -> MetaTable:
         rows = np.asarray(rows)
         return MetaTable(self.task, [self.datasets[i] for i in rows], [self.groups[i] for i in rows],
                          self.meta[rows], self.meta_names, self.config_ids, self.encodings,
-                         self.scores[rows], self.log_time[rows])
+                         self.scores[rows], self.log_time[rows],
+                         None if self.evaluated is None else self.evaluated[rows])
 
     @property
     def target(self) -> np.ndarray:
         """Per-dataset normalised scores in ``[0, 1]``; failures are 0."""
         return normalise_scores(self.scores)
+
+
+def table_from_knowledge_base(kb, task: str, meta_names=None) -> MetaTable:
+    """The :class:`MetaTable` of ``task`` from a :class:`~metaselect.knowledge.KnowledgeBase`.
+
+    ``meta_names`` defaults to every meta-feature the knowledge base holds except
+    the landmarkers' wall-clock times (not repeatable); missing values take the
+    column median.
+    """
+    from ..metafeatures import TIME_FEATURES
+    from ..portfolio import encode_config
+
+    scores = kb.score_matrix(task)
+    results = kb.results(task)
+    times = results[results["status"] == "ok"].pivot(index="dataset", columns="config_id", values="fit_time")
+    times = times.reindex(index=scores.index, columns=scores.columns)
+    info = kb.metafeatures(task).reindex(scores.index)
+    if meta_names is None:
+        meta_names = [n for n in kb._payload["metafeature_names"] if n not in TIME_FEATURES]
+    meta = info[list(meta_names)].astype(float)
+    meta = meta.fillna(meta.median()).fillna(0.0)
+    configs = kb.config_sets[task]
+    encodings = np.array([encode_config(configs[cid], task) for cid in scores.columns])
+    return MetaTable(task, list(scores.index), [str(g) for g in info["family"]], meta.to_numpy(),
+                     list(meta_names), list(scores.columns), encodings, scores.to_numpy(float),
+                     np.log1p(times.to_numpy(float)))
 
 
 def normalise_scores(scores: np.ndarray) -> np.ndarray:

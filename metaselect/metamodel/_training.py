@@ -81,6 +81,7 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, epochs, patience, l
     enc = tf.constant(table.encodings, dtype=tf.float32)
     Z = tf.constant(z, dtype=tf.float32)
     target = tf.constant(table.target, dtype=tf.float32)
+    keep_all = tf.constant(table.mask, dtype=tf.float32)
     mask_all = tf.constant(np.isfinite(table.log_time), dtype=tf.float32)
     time_all = tf.constant(np.nan_to_num(table.log_time), dtype=tf.float32)
     n_configs = int(enc.shape[0])
@@ -93,10 +94,14 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, epochs, patience, l
         x = tf.concat([z_rep, tf.tile(enc, [b, 1])], axis=1)
         out = tf.reshape(net(x, training=training), (b, n_configs, 2))
         y, t, mask = tf.gather(target, rows), tf.gather(time_all, rows), tf.gather(mask_all, rows)
-        mse = tf.reduce_mean(tf.square(out[..., 0] - y))
+        keep = tf.gather(keep_all, rows)
+        pred = out[..., 0]
+        mse = tf.reduce_sum(keep * tf.square(pred - y)) / tf.maximum(tf.reduce_sum(keep), 1.0)
+        # Configurations not run on a dataset get -1e9 logits: no share of either softmax.
+        off = (1.0 - keep) * -1e9
         listnet = -tf.reduce_mean(tf.reduce_sum(
-            tf.nn.softmax(y / temperature, axis=1) * tf.nn.log_softmax(out[..., 0] / temperature, axis=1),
-            axis=1))
+            keep * tf.nn.softmax(y / temperature + off, axis=1)
+            * tf.nn.log_softmax(pred / temperature + off, axis=1), axis=1))
         tmse = tf.reduce_sum(mask * tf.square(out[..., 1] - t)) / tf.maximum(tf.reduce_sum(mask), 1.0)
         return mse + rank_weight * listnet + time_weight * tmse
 
@@ -188,8 +193,12 @@ def fine_tune(model: MetaModel, table: MetaTable, *, epochs: int = 60, learning_
     configurations may differ from the pre-training set). The fine-tuned
     model remembers the new datasets for its novelty check.
     """
-    if list(table.meta_names) != model.meta_names:
-        raise ValueError("The fine-tuning table's meta-features differ from the model's.")
+    missing = [n for n in model.meta_names if n not in table.meta_names]
+    if missing:
+        raise ValueError(f"The fine-tuning data lacks the model's meta-features {missing[:5]}.")
+    columns = [list(table.meta_names).index(n) for n in model.meta_names]
+    table = MetaTable(table.task, table.datasets, table.groups, table.meta[:, columns], model.meta_names,
+                      table.config_ids, table.encodings, table.scores, table.log_time, table.evaluated)
     tf, keras = _tf()
     keras.utils.set_random_seed(random_state)
     net = to_keras(model)

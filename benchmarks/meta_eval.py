@@ -1,0 +1,145 @@
+"""Meta-evaluation: how well does each meta-learner pick configurations for unseen datasets?
+
+Grouped cross-validation over the knowledge base: datasets are split into
+``--folds`` groups *by family* (variants of one dataset never straddle train and
+test), every meta-learner is retrained on the training datasets of each fold,
+and for each test dataset we look up, in the knowledge base, the real
+cross-validated score of what each learner picks. Learners:
+
+* ``neural``: the metaselect meta-model (Keras, trained as shipped);
+* ``random_forest``: a random-forest regressor on the same inputs and target;
+* ``nearest_datasets``: auto-sklearn style, the best configuration of each of
+  the k nearest training datasets in standardised meta-feature space, nearest first;
+* ``sbs``: the single best configurations on average over the training datasets.
+
+Metrics per task (scores: balanced accuracy / R^2 clipped at 0, as in the KB report):
+closed gap = (mean score of the pick - SBS) / (VBS - SBS) for the top-1 pick and
+for the best of the top 5, top-1 / top-5 hit rates (the oracle's configuration
+is picked / among the 5) and mean regret against the oracle (VBS).
+
+    python benchmarks/meta_eval.py [--kb PATH] [--folds 10] [--tasks classification regression]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.model_selection import GroupKFold
+
+from metaselect.knowledge import load_knowledge_base
+from metaselect.metamodel import table_from_knowledge_base, train_metamodel, transform_meta
+
+K_NEAREST = 5
+
+
+def _standardise(train_meta, test_meta):
+    t_train, t_test = transform_meta(train_meta), transform_meta(test_meta)
+    mean, std = t_train.mean(0), t_train.std(0)
+    std = np.where(std > 1e-9, std, 1.0)
+    return np.clip((t_train - mean) / std, -5, 5), np.clip((t_test - mean) / std, -5, 5)
+
+
+def rank_neural(train, test, seed):
+    model = train_metamodel(train, random_state=seed)
+    return np.array([model.predict(m, train.encodings)[0] for m in test.meta])
+
+
+def rank_random_forest(train, test, seed):
+    z_train, z_test = _standardise(train.meta, test.meta)
+    n_c = len(train.config_ids)
+    X = np.hstack([np.repeat(z_train, n_c, axis=0), np.tile(train.encodings, (len(z_train), 1))])
+    forest = RandomForestRegressor(n_estimators=200, min_samples_leaf=3, max_features=0.3, n_jobs=-1,
+                                   random_state=seed).fit(X, train.target.ravel())
+    Xt = np.hstack([np.repeat(z_test, n_c, axis=0), np.tile(train.encodings, (len(z_test), 1))])
+    return forest.predict(Xt).reshape(len(z_test), n_c)
+
+
+def rank_nearest(train, test, seed):
+    z_train, z_test = _standardise(train.meta, test.meta)
+    target = train.target
+    out = np.zeros((len(z_test), target.shape[1]))
+    for i, z in enumerate(z_test):
+        order = np.argsort(np.linalg.norm(z_train - z, axis=1))[:K_NEAREST]
+        # The best configuration of the nearest dataset ranks first, then of the 2nd, ...
+        for rank, j in enumerate(order):
+            best = int(np.argmax(target[j]))
+            out[i, best] = max(out[i, best], K_NEAREST + 1 - rank)
+        out[i] += 1e-3 * target[order].mean(0)  # ties: mean normalised score of the neighbours
+    return out
+
+
+def rank_sbs(train, test, seed):
+    return np.repeat(train.target.mean(0)[None, :], len(test.datasets), axis=0)
+
+
+LEARNERS = {"neural": rank_neural, "random_forest": rank_random_forest,
+            "nearest_datasets": rank_nearest, "sbs": rank_sbs}
+
+
+def evaluate(table, folds: int, seed: int):
+    raw = np.clip(np.where(np.isfinite(table.scores), table.scores, np.nan), 0, None)
+    worst = np.nanmin(raw, axis=1, keepdims=True)
+    raw = np.where(np.isnan(raw), worst, raw)  # a failed pick scores the dataset's worst
+    rows = []
+    splitter = GroupKFold(n_splits=min(folds, len(set(table.groups))))
+    for k, (tr, te) in enumerate(splitter.split(table.meta, groups=table.groups)):
+        train, test = table.subset(tr), table.subset(te)
+        sbs_config = int(np.argmax(train.target.mean(0)))
+        for name, learner in LEARNERS.items():
+            started = time.perf_counter()
+            scores = learner(train, test, seed + k)
+            took = time.perf_counter() - started
+            for i, d in enumerate(te):
+                order = np.argsort(-scores[i], kind="stable")
+                s = raw[d]
+                rows.append({"learner": name, "dataset": table.datasets[d], "fold": k,
+                             "pick": s[order[0]], "best5": s[order[:5]].max(), "vbs": s.max(),
+                             "sbs": s[sbs_config], "hit1": float(s[order[0]] >= s.max() - 1e-12),
+                             "hit5": float(s[order[:5]].max() >= s.max() - 1e-12), "seconds": took})
+    return pd.DataFrame(rows)
+
+
+def summarise(frame: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    for name, g in frame.groupby("learner", sort=False):
+        gap = g["vbs"].mean() - g["sbs"].mean()
+        out.append({"learner": name, "datasets": len(g),
+                    "closed gap top-1": (g["pick"].mean() - g["sbs"].mean()) / gap,
+                    "closed gap top-5": (g["best5"].mean() - g["sbs"].mean()) / gap,
+                    "hit top-1": g["hit1"].mean(), "hit top-5": g["hit5"].mean(),
+                    "mean regret top-1": (g["vbs"] - g["pick"]).mean(),
+                    "mean regret top-5": (g["vbs"] - g["best5"]).mean(),
+                    "mean score top-1": g["pick"].mean(), "SBS": g["sbs"].mean(), "VBS": g["vbs"].mean(),
+                    "train+predict s (all folds)": g.groupby("fold")["seconds"].first().sum()})
+    return pd.DataFrame(out)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kb", default=None, help="knowledge base (default: the shipped one)")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tasks", nargs="+", default=["classification", "regression"])
+    parser.add_argument("--csv", default=None, help="also write per-dataset rows here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    kb = load_knowledge_base(args.kb)
+    frames = []
+    for task in args.tasks:
+        table = table_from_knowledge_base(kb, task)
+        frame = evaluate(table, args.folds, args.seed).assign(task=task)
+        frames.append(frame)
+        print(f"\n### {task}: {len(table.datasets)} datasets, {len(table.config_ids)} configurations, "
+              f"{len(set(table.groups))} families, {args.folds}-fold grouped by family\n")
+        print(summarise(frame).to_markdown(index=False, floatfmt=".3f"))
+    if args.csv:
+        pd.concat(frames).to_csv(args.csv, index=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""``metaselect train-meta`` and ``metaselect fine-tune``: (re)train the neural meta-model.
+
+Both import TensorFlow (through :mod:`metaselect.metamodel`'s training functions);
+nothing else in the command line does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TASKS = ("classification", "regression")
+
+
+def register(sub) -> None:
+    train = sub.add_parser(
+        "train-meta",
+        help="pre-train the neural meta-model on a knowledge base (needs TensorFlow)",
+        description="Train one meta-model per task on KB (a packed knowledge-base file or a "
+        "build-kb directory) and export each to OUT/metamodel_<task>.npz, the numpy format "
+        "the selector reads. Use it with MetaSelector(ranker=MetaModelRanker(load_models(OUT))).",
+    )
+    train.add_argument("--kb", required=True, help="knowledge base (file or build directory)")
+    train.add_argument("--out", required=True, help="output directory for the exported models")
+    train.add_argument("--task", choices=TASKS, nargs="+", default=list(TASKS),
+                       help="tasks to train (default: both)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--epochs", type=int, default=400, help="maximum epochs (default: 400)")
+    train.set_defaults(func=run_train)
+
+    tune = sub.add_parser(
+        "fine-tune",
+        help="continue training a meta-model on your own experience (needs TensorFlow)",
+        description="Fine-tune the meta-model (the shipped one, or --base) on EXPERIENCE: a "
+        "knowledge base built with 'metaselect build-kb' on your datasets, or a folder that "
+        "MetaSelector(knowledge_base=FOLDER) wrote. Writes OUT/metamodel_<task>.npz for every "
+        "task with experience.",
+    )
+    tune.add_argument("experience", help="knowledge base or MetaSelector experience folder")
+    tune.add_argument("--out", required=True, help="output directory for the fine-tuned models")
+    tune.add_argument("--base", default=None, help="directory of models to start from (default: shipped)")
+    tune.add_argument("--epochs", type=int, default=60, help="fine-tuning epochs (default: 60)")
+    tune.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    tune.set_defaults(func=run_fine_tune)
+
+
+def run_train(args) -> int:
+    from ..knowledge import load_knowledge_base
+    from ..metamodel import table_from_knowledge_base, train_metamodel
+
+    kb = load_knowledge_base(args.kb)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for task in args.task:
+        table = table_from_knowledge_base(kb, task)
+        model = train_metamodel(table, epochs=args.epochs, random_state=args.seed)
+        path = out / f"metamodel_{task}.npz"
+        model.save(path)
+        print(f"{task}: {len(table.datasets)} datasets x {len(table.config_ids)} configurations, "
+              f"{model.n_parameters} parameters, {model.info['epochs']} epochs -> {path}")
+    return 0
+
+
+def run_fine_tune(args) -> int:
+    from ..metamodel import fine_tune, load_models, load_pretrained
+    from ..knowledge._experience import experience_tables
+
+    tables = experience_tables(args.experience)
+    if not tables:
+        raise ValueError(f"No usable experience in {args.experience}")
+    base = load_models(args.base) if args.base else {t: load_pretrained(t) for t in TASKS}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for task, table in tables.items():
+        if base.get(task) is None:
+            raise ValueError(f"No {task} meta-model to fine-tune; train one with 'metaselect train-meta'.")
+        tuned = fine_tune(base[task], table, epochs=args.epochs, random_state=args.seed)
+        path = out / f"metamodel_{task}.npz"
+        tuned.save(path)
+        print(f"{task}: fine-tuned on {len(table.datasets)} dataset(s) -> {path}")
+    return 0
