@@ -44,8 +44,8 @@ def _standardise(train_meta, test_meta):
     return np.clip((t_train - mean) / std, -5, 5), np.clip((t_test - mean) / std, -5, 5)
 
 
-def rank_neural(train, test, seed):
-    model = train_metamodel(train, random_state=seed)
+def rank_neural(train, test, seed, **kwargs):
+    model = train_metamodel(train, random_state=seed, **kwargs)
     return np.array([model.predict(m, train.encodings)[0] for m in test.meta])
 
 

@@ -38,17 +38,18 @@ def trained():
     from metaselect.metamodel import train_metamodel
 
     table = _table(np.random.default_rng(0), 60)
-    return table, train_metamodel(table, epochs=60, patience=60, random_state=0)
+    return table, train_metamodel(table, epochs=40, patience=40, random_state=0)
 
 
 def test_numpy_forward_equals_keras(trained):
     from metaselect.metamodel import to_keras
 
     table, model = trained
-    z = model.standardise(table.meta[:3])
-    x = np.hstack([np.repeat(z, N_CONFIGS, axis=0), np.tile(table.encodings, (3, 1))])
-    keras_out = to_keras(model).predict(x.astype("float32"), verbose=0)
-    np.testing.assert_allclose(model.forward(x[:, :N_META], x[:, N_META:]), keras_out, atol=1e-5)
+    x = np.vstack([model.inputs(model.standardise(m), table.encodings) for m in table.meta[:3]])
+    assert x.shape == (3 * N_CONFIGS, N_META + N_ENC + 2)  # + the memory's prior and neighbours
+    for member in (0, 4):
+        keras_out = to_keras(model, member=member).predict(x.astype("float32"), verbose=0)
+        np.testing.assert_allclose(model.forward(x, member=member), keras_out, atol=1e-5)
 
 
 def test_small_seeded_repeatable_and_learns_the_order(trained):
@@ -56,8 +57,9 @@ def test_small_seeded_repeatable_and_learns_the_order(trained):
 
     table, model = trained
     assert model.n_parameters < 50_000
-    again = train_metamodel(table, epochs=60, patience=60, random_state=0)
-    for (W1, b1), (W2, b2) in zip(model.weights, again.weights, strict=True):
+    again = train_metamodel(table, epochs=40, patience=40, random_state=0)
+    assert len(model.members) == 5  # an ensemble
+    for (W1, b1), (W2, b2) in zip(model.members[2], again.members[2], strict=True):
         np.testing.assert_array_equal(W1, W2)
         np.testing.assert_array_equal(b1, b2)
     unseen = _table(np.random.default_rng(99), 10, prefix="u")

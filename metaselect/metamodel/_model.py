@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..portfolio import ENCODING_VERSION
+from ._memory import Memory
 from ._table import transform_meta
 
 __all__ = ["FORMAT_VERSION", "MetaModel", "load_models", "load_pretrained"]
@@ -32,17 +33,21 @@ class MetaModel:
 
     Parameters
     ----------
-    weights : list of (W, b) pairs
-        Dense layers; ReLU between them, linear output of width 2
-        (normalised score, ``log1p`` fit seconds per fold).
+    members : list of lists of (W, b) pairs
+        An ensemble of networks; each a list of dense layers with ReLU between
+        them and a linear output of width 2 (normalised score, ``log1p`` fit
+        seconds per fold). Predictions are the members' mean, plus
+        ``info["prior_weight"]`` times the memory's prior for the score.
     info : dict
         ``task``, ``meta_names``, ``meta_mean``, ``meta_std``, ``encoding_version``,
         ``train_meta`` (standardised meta-features of the training datasets, for
         the distance check) and training provenance.
     """
 
-    def __init__(self, weights, info: dict) -> None:
-        self.weights = [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in weights]
+    def __init__(self, members, info: dict, memory: Memory | None = None) -> None:
+        self.memory = memory
+        self.members = [[(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in layers]
+                        for layers in members]
         self.info = dict(info)
         if self.info.get("encoding_version") != ENCODING_VERSION:
             raise ValueError(
@@ -69,21 +74,37 @@ class MetaModel:
         return np.where(np.isfinite(raw), raw, fill)
 
     # -- forward -----------------------------------------------------------------
-    def forward(self, z_meta: np.ndarray, encodings: np.ndarray) -> np.ndarray:
-        """Raw network output for standardised meta-features and encodings (rows paired)."""
-        h = np.concatenate([np.atleast_2d(z_meta), np.atleast_2d(encodings)], axis=1)
-        for i, (W, b) in enumerate(self.weights):
+    def inputs(self, z, encodings) -> np.ndarray:
+        """Network inputs for one dataset (standardised ``z``) and rows of encodings."""
+        encodings = np.atleast_2d(np.asarray(encodings, dtype=float))
+        parts = [np.repeat(np.atleast_2d(z), len(encodings), axis=0), encodings]
+        if self.memory is not None:
+            parts.append(self.memory.features(z, self.memory.nearest_configs(encodings)))
+        return np.concatenate(parts, axis=1)
+
+    def forward(self, x: np.ndarray, member: int | None = None) -> np.ndarray:
+        """Network output ``(score, log1p seconds)`` for rows of :meth:`inputs`.
+
+        One ``member``'s raw output, or (``None``) the ensemble mean.
+        """
+        if member is None:
+            return np.mean([self.forward(x, m) for m in range(len(self.members))], axis=0)
+        h = np.atleast_2d(x)
+        layers = self.members[member]
+        for i, (W, b) in enumerate(layers):
             h = h @ W + b
-            if i < len(self.weights) - 1:
+            if i < len(layers) - 1:
                 h = _relu(h)
         return h
 
     def predict(self, meta, encodings) -> tuple[np.ndarray, np.ndarray]:
         """``(normalised score, fit seconds per fold)`` of each encoding on one dataset."""
-        encodings = np.atleast_2d(np.asarray(encodings, dtype=float))
-        z = np.repeat(self.standardise(np.asarray(meta, dtype=float))[None, :], len(encodings), axis=0)
-        out = self.forward(z, encodings)
-        return out[:, 0], np.expm1(np.clip(out[:, 1], 0.0, 20.0))
+        x = self.inputs(self.standardise(np.asarray(meta, dtype=float)), encodings)
+        out = self.forward(x)
+        score = out[:, 0]
+        if self.memory is not None and self.info.get("prior_weight"):
+            score = score + self.info["prior_weight"] * x[:, -2]  # the memory's prior column
+        return score, np.expm1(np.clip(out[:, 1], 0.0, 20.0))
 
     def novelty(self, meta) -> float:
         """Distance to the nearest training dataset over the typical nearest-neighbour distance.
@@ -99,10 +120,17 @@ class MetaModel:
 
     # -- persistence ---------------------------------------------------------------
     def save(self, path) -> None:
-        arrays = {f"W{i}": W for i, (W, _) in enumerate(self.weights)}
-        arrays.update({f"b{i}": b for i, (_, b) in enumerate(self.weights)})
-        info = dict(self.info, format_version=FORMAT_VERSION, n_layers=len(self.weights))
+        arrays = {}
+        for m, layers in enumerate(self.members):
+            arrays.update({f"W{m}_{i}": W for i, (W, _) in enumerate(layers)})
+            arrays.update({f"b{m}_{i}": b for i, (_, b) in enumerate(layers)})
+        info = dict(self.info, format_version=FORMAT_VERSION, n_layers=len(self.members[0]),
+                    n_members=len(self.members))
         info["train_meta"] = np.asarray(self.train_meta).tolist()
+        if self.memory is not None:
+            info["memory"] = {"family_slots": self.memory.family_slots, "k": self.memory.k}
+            arrays.update(mem_encodings=self.memory.encodings, mem_target=self.memory.target,
+                          mem_z=self.memory.z_meta)
         arrays["info"] = np.array(json.dumps(info))
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp.npz")
@@ -116,12 +144,17 @@ class MetaModel:
             if info.get("format_version") != FORMAT_VERSION:
                 raise ValueError(f"{path}: meta-model format {info.get('format_version')} is not "
                                  f"the supported version {FORMAT_VERSION}.")
-            weights = [(data[f"W{i}"], data[f"b{i}"]) for i in range(info["n_layers"])]
-        return cls(weights, info)
+            members = [[(data[f"W{m}_{i}"], data[f"b{m}_{i}"]) for i in range(info["n_layers"])]
+                       for m in range(info["n_members"])]
+            memory = None
+            if "memory" in info:
+                memory = Memory(data["mem_encodings"], info["memory"]["family_slots"],
+                                data["mem_target"], data["mem_z"], info["memory"]["k"])
+        return cls(members, info, memory)
 
     @property
     def n_parameters(self) -> int:
-        return int(sum(W.size + b.size for W, b in self.weights))
+        return int(sum(W.size + b.size for layers in self.members for W, b in layers))
 
 
 def load_pretrained(task: str) -> MetaModel | None:

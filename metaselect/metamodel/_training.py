@@ -20,7 +20,8 @@ import os
 
 import numpy as np
 
-from ..portfolio import ENCODING_VERSION
+from ..portfolio import ENCODING_VERSION, FAMILY_ORDER
+from ._memory import Memory
 from ._model import CLIP, MetaModel
 from ._table import MetaTable, transform_meta
 
@@ -38,22 +39,28 @@ def _tf():
     return tf, keras
 
 
-def _build(keras, n_inputs: int, hidden, seed: int):
+def _build(keras, n_inputs: int, hidden, seed: int, dropout: float = 0.0, l2: float = 0.0):
     init = keras.initializers.GlorotUniform(seed=seed)
+    reg = keras.regularizers.L2(l2) if l2 else None
     inputs = keras.Input(shape=(n_inputs,))
     h = inputs
     for i, width in enumerate(hidden):
-        h = keras.layers.Dense(width, activation="relu", kernel_initializer=init, name=f"hidden{i}")(h)
+        h = keras.layers.Dense(width, activation="relu", kernel_initializer=init, kernel_regularizer=reg,
+                               name=f"hidden{i}")(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout, seed=seed + i)(h)
     out = keras.layers.Dense(2, kernel_initializer=init, name="output")(h)
     return keras.Model(inputs, out)
 
 
-def to_keras(model: MetaModel):
-    """A Keras model with ``model``'s weights (for fine-tuning and for checking the export)."""
+def to_keras(model: MetaModel, member: int = 0):
+    """A Keras network with the weights of one ensemble member (for fine-tuning and checks)."""
     _, keras = _tf()
-    hidden = [W.shape[1] for W, _ in model.weights[:-1]]
-    net = _build(keras, model.weights[0][0].shape[0], hidden, seed=0)
-    for layer, (W, b) in zip([la for la in net.layers if la.weights], model.weights, strict=True):
+    weights = model.members[member]
+    hidden = [W.shape[1] for W, _ in weights[:-1]]
+    net = _build(keras, weights[0][0].shape[0], hidden, seed=0,
+                 dropout=model.info.get("dropout", 0.0), l2=model.info.get("l2", 0.0))
+    for layer, (W, b) in zip([la for la in net.layers if la.weights], weights, strict=True):
         layer.set_weights([W.astype("float32"), b.astype("float32")])
     return net
 
@@ -75,12 +82,28 @@ def _split_groups(groups, val_fraction: float, rng: np.random.Generator):
     return np.flatnonzero(~val), np.flatnonzero(val)
 
 
-def _fit(net, tf, keras, z, table: MetaTable, train, val, *, epochs, patience, learning_rate,
+def _memory_features(memory: Memory | None, z, table: MetaTable, own_group: bool) -> np.ndarray:
+    """``(n_datasets, n_configs, 2)`` memory features; with ``own_group``, a dataset's family is hidden."""
+    if memory is None:
+        return np.zeros((len(z), len(table.config_ids), 0))
+    index = memory.nearest_configs(table.encodings)
+    groups = np.asarray(table.groups)
+    member_groups = np.asarray(memory.groups)
+    out = []
+    for d in range(len(z)):
+        exclude = (member_groups == groups[d]) if own_group and len(member_groups) else None
+        out.append(memory.features(z[d], index, exclude))
+    return np.stack(out)
+
+
+def _fit(net, tf, keras, z, table: MetaTable, train, val, *, memory_features, offset=None, epochs, patience, learning_rate,
          rank_weight, time_weight, temperature, batch_datasets, seed):
     """Train ``net`` in place with early stopping on the ``val`` datasets; returns epochs run."""
     enc = tf.constant(table.encodings, dtype=tf.float32)
     Z = tf.constant(z, dtype=tf.float32)
+    F = tf.constant(memory_features, dtype=tf.float32)
     target = tf.constant(table.target, dtype=tf.float32)
+    O = tf.constant(np.zeros(table.scores.shape) if offset is None else offset, dtype=tf.float32)
     keep_all = tf.constant(table.mask, dtype=tf.float32)
     mask_all = tf.constant(np.isfinite(table.log_time), dtype=tf.float32)
     time_all = tf.constant(np.nan_to_num(table.log_time), dtype=tf.float32)
@@ -91,11 +114,12 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, epochs, patience, l
     def loss_of(rows, training):
         b = tf.shape(rows)[0]
         z_rep = tf.repeat(tf.gather(Z, rows), n_configs, axis=0)
-        x = tf.concat([z_rep, tf.tile(enc, [b, 1])], axis=1)
+        f = tf.reshape(tf.gather(F, rows), (-1, F.shape[2]))
+        x = tf.concat([z_rep, tf.tile(enc, [b, 1]), f], axis=1)
         out = tf.reshape(net(x, training=training), (b, n_configs, 2))
         y, t, mask = tf.gather(target, rows), tf.gather(time_all, rows), tf.gather(mask_all, rows)
         keep = tf.gather(keep_all, rows)
-        pred = out[..., 0]
+        pred = out[..., 0] + tf.gather(O, rows)
         mse = tf.reduce_sum(keep * tf.square(pred - y)) / tf.maximum(tf.reduce_sum(keep), 1.0)
         # Configurations not run on a dataset get -1e9 logits: no share of either softmax.
         off = (1.0 - keep) * -1e9
@@ -103,7 +127,8 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, epochs, patience, l
             keep * tf.nn.softmax(y / temperature + off, axis=1)
             * tf.nn.log_softmax(pred / temperature + off, axis=1), axis=1))
         tmse = tf.reduce_sum(mask * tf.square(out[..., 1] - t)) / tf.maximum(tf.reduce_sum(mask), 1.0)
-        return mse + rank_weight * listnet + time_weight * tmse
+        penalty = tf.add_n(net.losses) if net.losses else 0.0
+        return mse + rank_weight * listnet + time_weight * tmse + penalty
 
     @tf.function(input_signature=spec)
     def train_step(rows):
@@ -135,9 +160,11 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, epochs, patience, l
     return epoch
 
 
-def _export(net, table: MetaTable, mean, std, z_train, extra: dict) -> MetaModel:
-    layers = [la for la in net.layers if la.weights]
-    weights = [tuple(w.astype(np.float64) for w in la.get_weights()) for la in layers]
+def _weights(net) -> list:
+    return [tuple(w.astype(np.float64) for w in la.get_weights()) for la in net.layers if la.weights]
+
+
+def _export(members, table: MetaTable, mean, std, z_train, extra: dict, memory=None) -> MetaModel:
     distances = np.linalg.norm(z_train[:, None, :] - z_train[None, :, :], axis=2)
     np.fill_diagonal(distances, np.inf)
     nn = distances.min(axis=1) if len(z_train) > 1 else np.ones(1)
@@ -145,8 +172,8 @@ def _export(net, table: MetaTable, mean, std, z_train, extra: dict) -> MetaModel
     info = {
         "task": table.task,
         "meta_names": list(table.meta_names),
-        "meta_mean": mean.tolist(),
-        "meta_std": std.tolist(),
+        "meta_mean": np.asarray(mean).tolist(),
+        "meta_std": np.asarray(std).tolist(),
         "encoding_version": ENCODING_VERSION,
         "n_configs": len(table.config_ids),
         "typical_nn_distance": typical,
@@ -157,41 +184,64 @@ def _export(net, table: MetaTable, mean, std, z_train, extra: dict) -> MetaModel
         **extra,
     }
     info["train_meta"] = z_train
-    return MetaModel(weights, info)
+    return MetaModel(members, info, memory)
 
 
-def train_metamodel(table: MetaTable, *, hidden=(64, 64), epochs: int = 400, patience: int = 40,
-                    learning_rate: float = 3e-3, rank_weight: float = 1.0, time_weight: float = 0.3,
-                    temperature: float = 0.1, batch_datasets: int = 8, val_fraction: float = 0.2,
-                    random_state: int = 0) -> MetaModel:
-    """Pre-train a meta-model on ``table`` (early stopping on held-out dataset families).
+def train_metamodel(table: MetaTable, *, hidden=(64, 64), n_members: int = 5, epochs: int = 400,
+                    patience: int = 40, learning_rate: float = 3e-3, rank_weight: float = 1.0,
+                    time_weight: float = 0.3, temperature: float = 0.1, batch_datasets: int = 8,
+                    val_fraction: float = 0.2, use_memory: bool = True, k_neighbours: int = 5,
+                    prior_weight: float = 1.0, residual: bool = True, dropout: float = 0.3,
+                    l2: float = 1e-4, random_state: int = 0) -> MetaModel:
+    """Pre-train a meta-model on ``table``; returns the exported numpy :class:`MetaModel`.
 
-    Returns the exported numpy :class:`MetaModel`. Seeded and repeatable.
+    An ensemble of ``n_members`` networks, each with its own seed and its own
+    held-out families for early stopping (so members differ and their average
+    varies less). At run time the predicted score is the members' mean plus
+    ``prior_weight`` times the configuration's mean normalised score in training
+    (the network learns the correction to that prior). Seeded and repeatable.
     """
     tf, keras = _tf()
-    keras.utils.set_random_seed(random_state)
     tf.config.experimental.enable_op_determinism()
     mean, std = _standardiser(table.meta)
     z = np.clip((transform_meta(table.meta) - mean) / std, -CLIP, CLIP)
-    train, val = _split_groups(table.groups, val_fraction, np.random.default_rng(random_state))
-    net = _build(keras, z.shape[1] + table.encodings.shape[1], hidden, random_state)
-    n_epochs = _fit(net, tf, keras, z, table, train, val, epochs=epochs, patience=patience,
-                    learning_rate=learning_rate, rank_weight=rank_weight, time_weight=time_weight,
-                    temperature=temperature, batch_datasets=batch_datasets, seed=random_state)
-    extra = {"epochs": n_epochs, "random_state": random_state, "hidden": list(hidden),
-             "n_train_datasets": int(len(train)), "n_val_datasets": int(len(val)),
-             "tensorflow": tf.__version__}
-    return _export(net, table, mean, std, z, extra)
+    slots = len(FAMILY_ORDER[table.task])
+    members, epochs_run = [], []
+    for m in range(n_members):
+        seed = random_state * 1000 + m
+        keras.utils.set_random_seed(seed)
+        train, val = _split_groups(table.groups, val_fraction, np.random.default_rng(seed))
+        memory = None
+        if use_memory:
+            memory = Memory(table.encodings, slots, table.target[train], z[train], k=k_neighbours,
+                            groups=[table.groups[i] for i in train])
+        features = _memory_features(memory, z, table, own_group=True)
+        offset = prior_weight * features[..., 0] if (use_memory and residual) else None
+        net = _build(keras, z.shape[1] + table.encodings.shape[1] + features.shape[2], hidden, seed,
+                     dropout=dropout, l2=l2)
+        epochs_run.append(_fit(
+            net, tf, keras, z, table, train, val, memory_features=features, offset=offset, epochs=epochs,
+            patience=patience, learning_rate=learning_rate, rank_weight=rank_weight,
+            time_weight=time_weight, temperature=temperature, batch_datasets=batch_datasets, seed=seed,
+        ))
+        members.append(_weights(net))
+    extra = {"epochs": epochs_run, "random_state": random_state, "hidden": list(hidden),
+             "n_members": n_members, "prior_weight": prior_weight if use_memory else 0.0,
+             "dropout": dropout, "l2": l2, "tensorflow": tf.__version__}
+    # At run time, remember every dataset seen in training.
+    memory = Memory(table.encodings, slots, table.target, z, k=k_neighbours) if use_memory else None
+    return _export(members, table, mean, std, z, extra, memory)
 
 
 def fine_tune(model: MetaModel, table: MetaTable, *, epochs: int = 60, learning_rate: float = 1e-3,
               rank_weight: float = 1.0, time_weight: float = 0.3, temperature: float = 0.1,
               batch_datasets: int = 4, random_state: int = 0) -> MetaModel:
-    """Continue training ``model`` on new experience; keeps its input standardisation.
+    """Continue training every member of ``model`` on new experience.
 
-    ``table`` must use the same meta-features and configuration encoding (its
-    configurations may differ from the pre-training set). The fine-tuned
-    model remembers the new datasets for its novelty check.
+    ``table`` needs the model's meta-features (extra columns are ignored); its
+    configurations may differ from the pre-training set. The input
+    standardisation and the memory of pre-training scores are kept; the new
+    datasets join the novelty check.
     """
     missing = [n for n in model.meta_names if n not in table.meta_names]
     if missing:
@@ -200,16 +250,22 @@ def fine_tune(model: MetaModel, table: MetaTable, *, epochs: int = 60, learning_
     table = MetaTable(table.task, table.datasets, table.groups, table.meta[:, columns], model.meta_names,
                       table.config_ids, table.encodings, table.scores, table.log_time, table.evaluated)
     tf, keras = _tf()
-    keras.utils.set_random_seed(random_state)
-    net = to_keras(model)
     z = model.standardise(table.meta)
     rows = np.arange(len(table.datasets))
-    _fit(net, tf, keras, z, table, rows, np.array([], dtype=int), epochs=epochs, patience=epochs,
-         learning_rate=learning_rate, rank_weight=rank_weight, time_weight=time_weight,
-         temperature=temperature, batch_datasets=batch_datasets, seed=random_state)
-    tuned = _export(net, table, model.meta_mean, model.meta_std,
-                    np.vstack([model.train_meta, z]) if len(model.train_meta) else z,
-                    {"fine_tuned_from": model.info.get("train_datasets", []),
-                     "fine_tune_epochs": epochs})
+    features = _memory_features(model.memory, z, table, own_group=False)
+    offset = model.info.get("prior_weight", 0.0) * features[..., 0] if features.shape[2] else None
+    members = []
+    for m in range(len(model.members)):
+        keras.utils.set_random_seed(random_state * 1000 + m)
+        net = to_keras(model, member=m)
+        _fit(net, tf, keras, z, table, rows, np.array([], dtype=int), memory_features=features,
+             offset=offset, epochs=epochs, patience=epochs, learning_rate=learning_rate, rank_weight=rank_weight,
+             time_weight=time_weight, temperature=temperature, batch_datasets=batch_datasets,
+             seed=random_state * 1000 + m)
+        members.append(_weights(net))
+    extra = {k: v for k, v in model.info.items() if k not in ("train_meta", "train_datasets")}
+    extra.update(fine_tuned_on=list(table.datasets), fine_tune_epochs=epochs)
+    tuned = _export(members, table, model.meta_mean, model.meta_std,
+                    np.vstack([model.train_meta, z]) if len(model.train_meta) else z, extra, model.memory)
     tuned.info["train_datasets"] = list(model.info.get("train_datasets", [])) + list(table.datasets)
     return tuned
