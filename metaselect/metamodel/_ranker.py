@@ -52,7 +52,8 @@ class MetaModelRanker(Ranker):
             return {"novelty": float("nan"), "out_of_distribution": False}
         novelty = model.novelty(model.meta_vector(context.meta_features))
         threshold = self.novelty_threshold or model.info.get("novelty_threshold", 3.0)
-        return {"novelty": novelty, "out_of_distribution": bool(novelty > threshold)}
+        return {"novelty": novelty, "out_of_distribution": bool(novelty > threshold),
+                "time_reference_rows": float(model.info.get("time_reference_rows", 1000.0))}
 
     def predict(self, configs, portfolio, context):
         """``(predicted normalised scores, predicted seconds per fold)``; NaN where unknown."""

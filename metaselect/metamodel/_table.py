@@ -47,6 +47,8 @@ class MetaTable:
     scores: np.ndarray
     log_time: np.ndarray
     evaluated: np.ndarray | None = None
+    #: Training rows per fold behind the measured times (to scale them to other sizes).
+    time_reference_rows: float = 1000.0
 
     @property
     def mask(self) -> np.ndarray:
@@ -58,7 +60,7 @@ class MetaTable:
         return MetaTable(self.task, [self.datasets[i] for i in rows], [self.groups[i] for i in rows],
                          self.meta[rows], self.meta_names, self.config_ids, self.encodings,
                          self.scores[rows], self.log_time[rows],
-                         None if self.evaluated is None else self.evaluated[rows])
+                         None if self.evaluated is None else self.evaluated[rows], self.time_reference_rows)
 
     @property
     def target(self) -> np.ndarray:
@@ -87,9 +89,11 @@ def table_from_knowledge_base(kb, task: str, meta_names=None) -> MetaTable:
     meta = meta.fillna(meta.median()).fillna(0.0)
     configs = kb.config_sets[task]
     encodings = np.array([encode_config(configs[cid], task) for cid in scores.columns])
+    cv = int(kb.settings.get("cv", 3))
+    reference = float(info["n_rows_used"].median()) * (cv - 1) / cv
     return MetaTable(task, list(scores.index), [str(g) for g in info["family"]], meta.to_numpy(),
                      list(meta_names), list(scores.columns), encodings, scores.to_numpy(float),
-                     np.log1p(times.to_numpy(float)))
+                     np.log1p(times.to_numpy(float)), time_reference_rows=reference)
 
 
 def normalise_scores(scores: np.ndarray) -> np.ndarray:

@@ -176,6 +176,7 @@ def _export(members, table: MetaTable, mean, std, z_train, extra: dict, memory=N
         "meta_std": np.asarray(std).tolist(),
         "encoding_version": ENCODING_VERSION,
         "n_configs": len(table.config_ids),
+        "time_reference_rows": float(table.time_reference_rows),
         "typical_nn_distance": typical,
         # A dataset farther from every training dataset than all but 5% of the
         # training datasets are from their nearest neighbour, times 1.5.
@@ -248,7 +249,8 @@ def fine_tune(model: MetaModel, table: MetaTable, *, epochs: int = 60, learning_
         raise ValueError(f"The fine-tuning data lacks the model's meta-features {missing[:5]}.")
     columns = [list(table.meta_names).index(n) for n in model.meta_names]
     table = MetaTable(table.task, table.datasets, table.groups, table.meta[:, columns], model.meta_names,
-                      table.config_ids, table.encodings, table.scores, table.log_time, table.evaluated)
+                      table.config_ids, table.encodings, table.scores, table.log_time, table.evaluated,
+                      table.time_reference_rows)
     tf, keras = _tf()
     z = model.standardise(table.meta)
     rows = np.arange(len(table.datasets))

@@ -67,6 +67,7 @@ class SuccessiveHalving:
 
     def run(self, runner: Runner, ranker: Ranker, portfolio: Portfolio, context: RankingContext, random_state=0):
         """Run brackets until the runner says stop."""
+        runner.time_reference_rows = context.extra.get("time_reference_rows", runner.time_reference_rows)
         configs = self._first(runner, ranker, portfolio, context, random_state)
         for bracket in range(self.max_brackets):
             if not configs or not runner.can_continue():
@@ -103,8 +104,7 @@ class SuccessiveHalving:
         alive = configs
         sizes = self.resources(len(configs), runner.n_samples)
         for rung, size in enumerate(sizes):
-            if rung > 0:
-                alive = self._affordable(runner, alive, size)
+            alive = self._affordable(runner, alive, size) if rung > 0 else self._plannable(runner, alive, size)
             trials = runner.evaluate(alive, size, rung)
             if rung == len(sizes) - 1 or not runner.can_continue():
                 return
@@ -115,6 +115,18 @@ class SuccessiveHalving:
             alive = [t.config for t in ok[:keep]]
             if not alive:
                 return
+
+    def _plannable(self, runner: Runner, configs: list[Config], size: int) -> list[Config]:
+        """Leave out candidates the ranker predicts to take over half of what is left on ``size`` rows."""
+        left = runner.budget.remaining(runner.reserve)
+        kept = []
+        for config in configs:
+            predicted = runner.predicted_cv_time_from_ranker(config, size)
+            if np.isfinite(predicted) and predicted > 0.5 * left:
+                logger.info("skipping %s: predicted %.1fs on %d rows, %.1fs left", config, predicted, size, left)
+            else:
+                kept.append(config)
+        return kept or configs[:1]
 
     def _affordable(self, runner: Runner, configs: list[Config], size: int) -> list[Config]:
         """Drop survivors whose extrapolated time exceeds what is left; mark them pruned."""

@@ -69,6 +69,7 @@ class Runner:
         self._ids: dict[Config, int] = {}
         #: Ranker predictions per configuration: (normalised score, seconds per fold).
         self.predictions: dict[Config, tuple[float, float]] = {}
+        self.time_reference_rows = 1000.0
         self._row_cache: dict[int, tuple] = {}
 
     # -- bookkeeping ---------------------------------------------------------
@@ -154,6 +155,17 @@ class Runner:
         exponent = self.portfolio[trial.config.family].time_exponent
         per_fold = (trial.fit_time + trial.score_time) * (n_samples / trial.n_samples) ** exponent
         return per_fold * len(self.rows(n_samples)[1])
+
+    def predicted_cv_time_from_ranker(self, config: Config, n_samples: int) -> float:
+        """Seconds to cross-validate ``config`` on ``n_samples`` rows, from the ranker's prediction
+        (per fold at ``time_reference_rows`` training rows); NaN when it made none."""
+        per_fold = self.predictions.get(config, (np.nan, np.nan))[1]
+        if not np.isfinite(per_fold):
+            return float("nan")
+        n_folds = len(self.rows(n_samples)[1])
+        train_rows = n_samples * (1 - 1 / max(2, n_folds))
+        exponent = self.portfolio[config.family].time_exponent
+        return per_fold * (train_rows / self.time_reference_rows) ** exponent * n_folds
 
     def predicted_refit_time(self, trial: Trial) -> float:
         exponent = self.portfolio[trial.config.family].time_exponent
