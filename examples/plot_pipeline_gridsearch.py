@@ -1,0 +1,21 @@
+"""
+Inside a Pipeline, tuned by GridSearchCV
+========================================
+
+MetaSelector is an ordinary estimator: it can sit at the end of a Pipeline and a
+GridSearchCV can search over its own parameters (here, the scoring it optimises).
+"""
+
+# %%
+from sklearn.datasets import load_wine
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from metaselect import MetaSelectorClassifier
+
+X, y = load_wine(return_X_y=True)
+pipe = make_pipeline(StandardScaler(), MetaSelectorClassifier(time_budget=5, max_evals=8, random_state=0))
+grid = GridSearchCV(pipe, {"metaselectorclassifier__scoring": ["balanced_accuracy", "f1_macro"]}, cv=3)
+grid.fit(X, y)
+print(grid.best_params_, round(grid.best_score_, 3))
