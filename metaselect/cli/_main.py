@@ -7,10 +7,10 @@ import logging
 import sys
 
 from .._version import __version__
-from . import _demo, _model
+from . import _demo, _knowledge, _metamodel, _model
 
 #: Modules with ``register(subparsers)``; each sets ``func`` on its parser.
-COMMANDS = [_demo, _model]
+COMMANDS = [_demo, _model, _knowledge, _metamodel]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -84,7 +84,7 @@ def table_from_knowledge_base(kb, task: str, meta_names=None) -> MetaTable:
     times = times.reindex(index=scores.index, columns=scores.columns)
     info = kb.metafeatures(task).reindex(scores.index)
     if meta_names is None:
-        meta_names = [n for n in kb._payload["metafeature_names"] if n not in TIME_FEATURES]
+        meta_names = [n for n in kb.metafeature_names if n not in TIME_FEATURES]
     meta = info[list(meta_names)].astype(float)
     meta = meta.fillna(meta.median()).fillna(0.0)
     configs = kb.config_sets[task]

@@ -1,0 +1,34 @@
+"""The knowledge base: how every configuration of a fixed set scored on many datasets.
+
+:func:`build_knowledge_base` evaluates the set on a dataset folder (resumable,
+parallel); :func:`load_knowledge_base` loads the shipped knowledge base, a
+packed file or a build directory as a :class:`KnowledgeBase` whose tables feed
+the meta-model; :func:`report` summarises one (SBS, VBS, family wins).
+"""
+
+from ._builder import (
+    DEFAULT_CV,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIME_LIMIT,
+    build_knowledge_base,
+)
+from ._configs import DEFAULT_N_CONFIGS, config_set, config_table
+from ._kb import SHIPPED_PATH, KnowledgeBase, load_knowledge_base
+from ._records import RECORD_STATUSES, SCHEMA_VERSION, CorruptResultError, KnowledgeBaseVersionError
+
+__all__ = [
+    "DEFAULT_CV",
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_N_CONFIGS",
+    "DEFAULT_TIME_LIMIT",
+    "RECORD_STATUSES",
+    "SCHEMA_VERSION",
+    "SHIPPED_PATH",
+    "CorruptResultError",
+    "KnowledgeBase",
+    "KnowledgeBaseVersionError",
+    "build_knowledge_base",
+    "config_set",
+    "config_table",
+    "load_knowledge_base",
+]

@@ -1,0 +1,274 @@
+"""The knowledge base: configuration set, build, resume, corruption, packing, report."""
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metaselect.datasets import DatasetFolder
+from metaselect.knowledge import (
+    SCHEMA_VERSION,
+    CorruptResultError,
+    KnowledgeBase,
+    KnowledgeBaseVersionError,
+    build_knowledge_base,
+    config_set,
+    load_knowledge_base,
+)
+from metaselect.knowledge._report import normalised_scores, render_markdown, task_summary
+from metaselect.portfolio import ENCODING_VERSION, FAMILY_ORDER, encoding_names
+
+# One configuration per family (the defaults): 13 classification, 11 regression.
+SETTINGS = {"n_configs": 1, "cv": 2, "max_rows": 80, "time_limit": 20.0, "chunk_size": 4}
+N_CONFIGS = {"classification": 13, "regression": 11}
+CHUNKS = {"classification": 4, "regression": 3}  # ceil(n / chunk_size)
+
+
+def _write(root, name, frame, task, target, family):
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    frame.to_csv(root / "data" / f"{name}.csv.gz", index=False)
+    line = (f"{name},{task},{target},{len(frame)},{frame.shape[1] - 1},"
+            f"{frame[target].nunique() if task == 'classification' else 0},synthetic,{family}")
+    manifest = root / "manifest.csv"
+    if not manifest.exists():
+        manifest.write_text("name,task,target,n_rows,n_features,n_classes,source,family\n")
+    with open(manifest, "a") as fh:
+        fh.write(line + "\n")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Three tiny datasets: categorical + missing values, integer labels, regression."""
+    root = tmp_path_factory.mktemp("corpus")
+    rng = np.random.default_rng(0)
+    n = 120  # above the row cap of 80: subsampled
+    x = rng.normal(size=(n, 3))
+    colour = np.where(rng.random(n) < 0.5, "red", "blue").astype(object)
+    colour[::9] = None
+    frame = pd.DataFrame({"x0": x[:, 0], "x0_copy": x[:, 0], "x1": np.where(rng.random(n) < 0.1, np.nan, x[:, 1]),
+                          "colour": colour, "y": np.where(x[:, 0] + (colour == "red") > 0.3, "pos", "neg")})
+    _write(root, "mixed", frame, "classification", "y", "mixed")
+    x = rng.normal(size=(60, 2))
+    _write(root, "ints", pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": (x[:, 0] > 0).astype(int)
+                                       + (x[:, 1] > 0.5)}), "classification", "c", "ints")
+    x = rng.normal(size=(60, 3))
+    _write(root, "reg", pd.DataFrame({"u": x[:, 0], "v": x[:, 1], "w": x[:, 2],
+                                      "t": 2 * x[:, 0] - x[:, 1] + 0.1 * rng.normal(size=60)}),
+           "regression", "t", "reg")
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("kb") / "kb"
+    summary = build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
+    return out, summary
+
+
+def _read(path):
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+def test_config_set_is_seeded_distinct_and_has_every_default():
+    for task, families in FAMILY_ORDER.items():
+        configs = config_set(task, 100, random_state=0)
+        assert len(configs) >= 100 and len(set(configs.values())) == len(configs)
+        assert configs == config_set(task, 100, random_state=0)
+        assert configs != config_set(task, 100, random_state=1)
+        defaults = [c for cid, c in configs.items() if cid.endswith(":00")]
+        assert [c.family for c in defaults] == list(families)
+    with pytest.raises(ValueError, match="n_configs must be a positive int"):
+        config_set("regression", 0)
+
+
+def test_build_records_counts_statuses_and_folds(built):
+    out, summary = built
+    assert summary["skipped"] == 0 and summary["records"] == 2 * 13 + 11
+    kb = load_knowledge_base(out)
+    results = kb.results()
+    assert not results.duplicated(["dataset", "config_id"]).any()
+    assert results.groupby("dataset").size().to_dict() == {"ints": 13, "mixed": 13, "reg": 11}
+    assert set(results["status"]) <= {"ok", "failed", "timeout"}
+    assert (results["status"] == "ok").mean() > 0.8
+    # QDA cannot fit a class covariance with a duplicated column: a failed record, not a crash.
+    qda = results[(results.dataset == "mixed") & (results.family == "qda")].iloc[0]
+    assert qda["status"] == "failed" and qda["error"] and np.isnan(qda["mean_score"])
+    ok = results[results.status == "ok"]
+    assert all(len(s) == SETTINGS["cv"] for s in ok["fold_scores"])
+    assert np.allclose(ok["mean_score"], [np.mean(s) for s in ok["fold_scores"]])
+    assert (ok["fit_time"] > 0).all() and (ok["predict_time"] > 0).all()
+    # Every chunk of a dataset saw the same rows and folds as its meta record.
+    for name in ("mixed", "ints", "reg"):
+        folds = _read(out / "results" / name / "meta.json.gz")["folds"]
+        chunks = sorted((out / "results" / name).glob("chunk_*.json.gz"))
+        assert len(chunks) == CHUNKS[kb.datasets().loc[name, "task"]]
+        assert {_read(p)["folds"] for p in chunks} == {folds}
+    # The same configuration set for every dataset of a task.
+    ids = results.groupby("dataset")["config_id"].apply(tuple)
+    assert ids["ints"] == ids["mixed"] == tuple(kb.config_sets["classification"])
+
+
+def test_row_cap_subsamples_stratified_and_keeps_original_size(built):
+    kb = load_knowledge_base(built[0])
+    info = kb.datasets()
+    assert info.loc["mixed", "n_rows_original"] == 120
+    assert 78 <= info.loc["mixed", "n_rows_used"] <= 82
+    assert info.loc["ints", "n_rows_original"] == info.loc["ints", "n_rows_used"] == 60
+    mf = kb.metafeatures()
+    assert list(mf.columns[:3]) == ["task", "family", "source"] and mf.shape[0] == 3
+    assert mf.loc["mixed", "n_rows_original"] == 120
+
+
+def test_interrupted_build_resumes_without_losing_results(corpus, built, tmp_path):
+    out = tmp_path / "kb"
+    seen = []
+
+    def stop_after_three(info):
+        seen.append(info["dataset"])
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_knowledge_base(corpus, out, n_jobs=1, progress=False, callback=stop_after_three,
+                             **SETTINGS)
+    done = {p: p.read_bytes() for p in (out / "results").glob("*/*.json.gz")}
+    assert len(done) == 3
+    summary = build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
+    assert summary["skipped"] == 3 and summary["units"] == 3 * 1 + 4 + 4 + 3 - 3
+    assert all(p.read_bytes() == data for p, data in done.items())  # finished files untouched
+    resumed, full = load_knowledge_base(out).results(), load_knowledge_base(built[0]).results()
+    keys = ["dataset", "config_id", "status"]
+    pd.testing.assert_frame_equal(resumed[keys], full[keys])
+    same = full.status == "ok"  # same folds and seeds: same scores
+    assert np.allclose(resumed.loc[same, "mean_score"], full.loc[same, "mean_score"])
+    # Nothing left to do on a third run.
+    assert build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)["units"] == 0
+
+
+def test_killed_cli_build_resumes(corpus, tmp_path):
+    out = tmp_path / "kb"
+    args = [sys.executable, "-c", "import sys; from metaselect.cli import main; sys.exit(main())",
+            "build-kb", str(corpus), "--out", str(out), "--n-configs", "1", "--cv", "2",
+            "--max-rows", "80", "--time-limit", "20", "--chunk-size", "4", "--no-progress"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(1200):
+            if list((out / "results").glob("*/chunk_*.json.gz")) or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    first = {p: p.read_bytes() for p in (out / "results").glob("*/*.json.gz")}
+    assert first, "the build wrote nothing before it was killed"
+    for data in first.values():
+        json.loads(gzip.decompress(data))  # every result file present is complete
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(first)} already done" in done.stdout
+    assert all(p.read_bytes() == data for p, data in first.items())
+    assert not list(out.rglob("*.tmp-*"))
+    assert load_knowledge_base(out).results().shape[0] == 2 * 13 + 11
+
+
+def test_corrupted_file_is_reported_by_name(corpus, built, tmp_path):
+    import shutil
+
+    out = tmp_path / "kb"
+    shutil.copytree(built[0], out)
+    victim = out / "results" / "ints" / "chunk_001.json.gz"
+    victim.write_bytes(victim.read_bytes()[:40])
+    with pytest.raises(CorruptResultError, match=str(victim)):
+        build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
+    with pytest.raises(CorruptResultError, match="chunk_001.json.gz"):
+        load_knowledge_base(out)
+    from metaselect.cli import main
+
+    assert main(["build-kb", str(corpus), "--out", str(out), "--n-configs", "1"]) == 1
+    victim.unlink()  # the message's advice: delete it and run again
+    summary = build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
+    assert summary["units"] == 1 and load_knowledge_base(out).results().shape[0] == 37
+
+
+def test_other_settings_are_refused(corpus, built):
+    with pytest.raises(ValueError, match="was built with settings"):
+        build_knowledge_base(corpus, built[0], n_jobs=1, progress=False, **{**SETTINGS, "cv": 3})
+
+
+def test_timeouts_are_recorded(corpus, tmp_path):
+    build_knowledge_base(corpus, tmp_path / "kb", n_jobs=1, progress=False, datasets=["reg"],
+                         **{**SETTINGS, "time_limit": 1e-4})
+    results = load_knowledge_base(tmp_path / "kb").results()
+    assert len(results) == 11 and (results["status"] == "timeout").all()
+
+
+def test_new_folder_appends_datasets(corpus, tmp_path):
+    import shutil
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    for root, names in ((first, ["reg"]), (second, ["ints"])):
+        (root / "data").mkdir(parents=True)
+        manifest = pd.read_csv(corpus / "manifest.csv", keep_default_na=False)
+        manifest[manifest.name.isin(names)].to_csv(root / "manifest.csv", index=False)
+        for name in names:
+            shutil.copy(corpus / "data" / f"{name}.csv.gz", root / "data")
+    out = tmp_path / "kb"
+    build_knowledge_base(first, out, n_jobs=1, progress=False, **SETTINGS)
+    build_knowledge_base(second, out, n_jobs=1, progress=False, **SETTINGS)
+    assert sorted(load_knowledge_base(out).dataset_names) == ["ints", "reg"]
+
+
+def test_pack_round_trip_and_version_checks(built, tmp_path):
+    kb = load_knowledge_base(built[0])
+    path = tmp_path / "kb.json.gz"
+    kb.save(path)
+    packed = load_knowledge_base(path)
+    pd.testing.assert_frame_equal(packed.results(), kb.results())
+    pd.testing.assert_frame_equal(packed.metafeatures(), kb.metafeatures())
+    table = packed.configs("regression")
+    assert list(table.columns[4:]) == encoding_names("regression") and len(table) == 11
+    payload = _read(path)
+    assert payload["schema_version"] == SCHEMA_VERSION
+    assert payload["encoding_version"] == ENCODING_VERSION
+    assert set(payload["versions"]) == {"python", "numpy", "pandas", "scikit-learn", "metaselect"}
+    for key, value in (("schema_version", SCHEMA_VERSION + 1), ("encoding_version", -1)):
+        with pytest.raises(KnowledgeBaseVersionError, match=key.split("_")[0]):
+            KnowledgeBase({**payload, key: value})
+    duplicated = {**payload, "results": {k: v * 2 for k, v in payload["results"].items()}}
+    with pytest.raises(CorruptResultError, match="duplicate"):
+        KnowledgeBase(duplicated)
+
+
+def test_report_sbs_vbs(built):
+    kb = load_knowledge_base(built[0])
+    summary = task_summary(kb, "classification")
+    norm = normalised_scores(kb, "classification")
+    assert summary["sbs"] == norm.mean().idxmax()
+    assert norm.max(axis=1).eq(1.0).all()
+    assert summary["vbs_clipped"] >= summary["sbs_clipped"] and summary["gap_normalised"] >= 0
+    assert summary["wins"]["wins"].sum() == 2
+    text = render_markdown(kb)
+    assert "### Classification" in text and "### Regression" in text and summary["sbs"] in text
+
+
+def test_shipped_knowledge_base_loads():
+    kb = load_knowledge_base()
+    assert kb.schema_version == SCHEMA_VERSION and kb.encoding_version == ENCODING_VERSION
+    results = kb.results()
+    for task in FAMILY_ORDER:
+        n_datasets = (kb.datasets()["task"] == task).sum()
+        assert n_datasets > 0 and len(kb.config_sets[task]) >= 100
+        assert (results["task"] == task).sum() == n_datasets * len(kb.config_sets[task])
+    assert not results.duplicated(["dataset", "config_id"]).any()
+    assert os.path.getsize(kb.source) < 10e6
+
+
+def test_datasets_folder_matches_manifest(corpus):
+    assert DatasetFolder(corpus).names() == ["mixed", "ints", "reg"]
