@@ -257,3 +257,16 @@ def test_meta_features_are_exposed(mixed_frame):
     assert np.isfinite(model.meta_features_.to_numpy()).all()
     assert model.meta_features_["n_rows"] == len(X)
     assert model.meta_features_["frac_categorical"] == pytest.approx(2 / 5)
+
+
+def test_numeric_looking_string_labels_with_balanced_class_weight():
+    # scikit-learn's forests reject class_weight="balanced" on labels such as "1"/"2";
+    # the selector searches on label positions and maps predictions back.
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    labels = np.where(y == 1, "2", "1")
+    model = MetaSelectorClassifier(estimators=["random_forest"], max_evals=12, cv=3, random_state=0)
+    model.fit(X, labels)
+    board = model.leaderboard_
+    assert any(p.get("class_weight") == "balanced" for p in board["params"])
+    assert not (board["status"] == "failed").any()
+    assert set(model.predict(X)) <= {"1", "2"} and list(model.classes_) == ["1", "2"]

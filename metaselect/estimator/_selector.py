@@ -7,6 +7,8 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import replace
+
+import numpy as np
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
@@ -109,7 +111,10 @@ class MetaSelector(BaseEstimator):
     Attributes
     ----------
     best_estimator_ : Pipeline
-        Preprocessing and the winning model, refit on all rows.
+        Preprocessing and the winning model, refit on all rows. For
+        classification it is trained on the positions of the labels in
+        ``classes_`` (0, 1, ...): some scikit-learn models mishandle labels such
+        as ``"1"``/``"2"``; the selector's own ``predict`` returns the labels.
     best_config_ : dict
         ``{"algorithm": name, "params": {...}}`` of the winner.
     best_score_ : float
@@ -238,6 +243,8 @@ class MetaSelector(BaseEstimator):
         context = replace(context, extra={**context.extra, **assessment})
         self.novelty_ = float(assessment.get("novelty", float("nan")))
         self.out_of_distribution_ = bool(assessment.get("out_of_distribution", False))
+        if task == "classification":  # search and refit on label positions; predict maps back
+            self.classes_, y = np.unique(y, return_inverse=True)
         runner = Runner(
             X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv,
             classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
@@ -272,8 +279,6 @@ class MetaSelector(BaseEstimator):
         self.leaderboard_ = make_leaderboard(runner.trials)
         if self.out_of_distribution_:
             self.leaderboard_["note"] = f"out of distribution (novelty {self.novelty_:.2f})"
-        if task == "classification":
-            self.classes_ = self.best_estimator_.classes_
         if self.knowledge_base is not None and self.meta_features_ is not None and runner.trials:
             try:
                 write_experience(self.knowledge_base, X, y, task, self.meta_features_, runner.trials)
@@ -293,7 +298,8 @@ class MetaSelector(BaseEstimator):
     def predict(self, X):
         """Predict with the refit best pipeline."""
         X = self._prepare(X)
-        return self.best_estimator_.predict(X)
+        prediction = self.best_estimator_.predict(X)
+        return self.classes_[prediction] if self.task_ == "classification" else prediction
 
     @available_if(_best_has("predict_proba"))
     def predict_proba(self, X):

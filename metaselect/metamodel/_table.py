@@ -83,6 +83,8 @@ def table_from_knowledge_base(kb, task: str, meta_names=None) -> MetaTable:
     times = results[results["status"] == "ok"].pivot(index="dataset", columns="config_id", values="fit_time")
     times = times.reindex(index=scores.index, columns=scores.columns)
     info = kb.metafeatures(task).reindex(scores.index)
+    # n_features and n_classes are both dataset info and meta-features: keep the meta-features.
+    info = info.loc[:, ~info.columns.duplicated(keep="last")]
     if meta_names is None:
         meta_names = [n for n in kb.metafeature_names if n not in TIME_FEATURES]
     meta = info[list(meta_names)].astype(float)

@@ -178,9 +178,9 @@ def _export(members, table: MetaTable, mean, std, z_train, extra: dict, memory=N
         "n_configs": len(table.config_ids),
         "time_reference_rows": float(table.time_reference_rows),
         "typical_nn_distance": typical,
-        # A dataset farther from every training dataset than all but 5% of the
-        # training datasets are from their nearest neighbour, times 1.5.
-        "novelty_threshold": float(1.5 * np.quantile(nn, 0.95) / typical) if len(z_train) > 1 else 3.0,
+        # Out of distribution: farther from every training dataset than any training
+        # dataset is from its own nearest neighbour.
+        "novelty_threshold": float(nn.max() / typical) if len(z_train) > 1 else 3.0,
         "train_datasets": list(table.datasets),
         **extra,
     }

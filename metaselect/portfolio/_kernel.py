@@ -38,7 +38,9 @@ def _svm_space(task: str) -> SearchSpace:
 
 
 def _svm_kwargs(params) -> dict:
-    kwargs = {"C": params["C"], "kernel": params["kernel"], "cache_size": 500}
+    # A finite max_iter bounds libsvm fits that do not converge: one such C call cannot
+    # be interrupted by the time limit.
+    kwargs = {"C": params["C"], "kernel": params["kernel"], "cache_size": 500, "max_iter": 200_000}
     if params["kernel"] != "linear":
         kwargs["gamma"] = params["gamma"] if params["gamma_mode"] == "value" else "scale"
     if params["kernel"] == "poly":
