@@ -61,3 +61,26 @@ def test_import_and_fit_do_not_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_experience_then_fine_tune_then_use(tmp_path, capsys):
+    pytest.importorskip("tensorflow")
+    from sklearn.datasets import load_breast_cancer, load_wine
+
+    from metaselect import MetaSelectorClassifier
+    from metaselect.metamodel import MetaModelRanker, load_models
+
+    experience = tmp_path / "experience"
+    for loader in (load_wine, load_breast_cancer):
+        X, y = loader(return_X_y=True)
+        MetaSelectorClassifier(max_evals=5, cv=3, random_state=0, knowledge_base=str(experience)).fit(X, y)
+    assert len(list(experience.glob("*.json"))) == 2
+    out = tmp_path / "models"
+    assert main(["fine-tune", str(experience), "--out", str(out), "--epochs", "5"]) == 0
+    assert "fine-tuned on 2 dataset(s)" in capsys.readouterr().out
+    models = load_models(out)
+    assert set(models) == {"classification"}
+    X, y = load_wine(return_X_y=True)
+    model = MetaSelectorClassifier(max_evals=3, cv=3, random_state=0,
+                                   ranker=MetaModelRanker(models=models)).fit(X, y)
+    assert model.leaderboard_["predicted_score"].notna().all()
