@@ -5,6 +5,7 @@ import time
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.metrics import get_scorer
 
 from metaselect.portfolio import Portfolio
 from metaselect.preprocessing import InputSchema
@@ -18,7 +19,6 @@ from metaselect.search import (
     time_limit,
 )
 from metaselect.search._budget import _can_use_alarm
-from sklearn.metrics import get_scorer
 
 
 class FakeClock:

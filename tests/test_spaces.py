@@ -3,7 +3,14 @@ import json
 import numpy as np
 import pytest
 
-from metaselect.spaces import Categorical, Condition, Float, Int, SearchSpace, distribution_from_dict
+from metaselect.spaces import (
+    Categorical,
+    Condition,
+    Float,
+    Int,
+    SearchSpace,
+    distribution_from_dict,
+)
 
 
 def _svm_like():

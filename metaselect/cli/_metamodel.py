@@ -61,8 +61,8 @@ def run_train(args) -> int:
 
 
 def run_fine_tune(args) -> int:
-    from ..metamodel import fine_tune, load_models, load_pretrained
     from ..knowledge._experience import experience_tables
+    from ..metamodel import fine_tune, load_models, load_pretrained
 
     tables = experience_tables(args.experience)
     if not tables:

@@ -7,10 +7,9 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import replace
-
-import numpy as np
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils import check_random_state
@@ -22,6 +21,7 @@ from .. import metafeatures
 from ..knowledge._experience import write_experience
 from ..metamodel import MetaModelRanker
 from ..portfolio import Portfolio
+from ..preprocessing import check_2d, check_X, check_y, infer_task
 from ..search import (
     Budget,
     RankingContext,
@@ -29,7 +29,6 @@ from ..search import (
     SearchFailedError,
     SuccessiveHalving,
 )
-from ..preprocessing import check_2d, check_X, check_y, infer_task
 from ._leaderboard import make_leaderboard
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]

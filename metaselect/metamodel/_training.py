@@ -103,7 +103,7 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, memory_features, of
     Z = tf.constant(z, dtype=tf.float32)
     F = tf.constant(memory_features, dtype=tf.float32)
     target = tf.constant(table.target, dtype=tf.float32)
-    O = tf.constant(np.zeros(table.scores.shape) if offset is None else offset, dtype=tf.float32)
+    offsets = tf.constant(np.zeros(table.scores.shape) if offset is None else offset, dtype=tf.float32)
     keep_all = tf.constant(table.mask, dtype=tf.float32)
     mask_all = tf.constant(np.isfinite(table.log_time), dtype=tf.float32)
     time_all = tf.constant(np.nan_to_num(table.log_time), dtype=tf.float32)
@@ -119,7 +119,7 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, memory_features, of
         out = tf.reshape(net(x, training=training), (b, n_configs, 2))
         y, t, mask = tf.gather(target, rows), tf.gather(time_all, rows), tf.gather(mask_all, rows)
         keep = tf.gather(keep_all, rows)
-        pred = out[..., 0] + tf.gather(O, rows)
+        pred = out[..., 0] + tf.gather(offsets, rows)
         mse = tf.reduce_sum(keep * tf.square(pred - y)) / tf.maximum(tf.reduce_sum(keep), 1.0)
         # Configurations not run on a dataset get -1e9 logits: no share of either softmax.
         off = (1.0 - keep) * -1e9
@@ -143,8 +143,9 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, memory_features, of
         return loss_of(rows, False)
 
     rng = np.random.default_rng(seed)
-    best, best_weights, waited, epoch = np.inf, net.get_weights(), 0, 0
+    best, best_weights, waited, epochs_run = np.inf, net.get_weights(), 0, 0
     for epoch in range(1, epochs + 1):
+        epochs_run = epoch
         order = rng.permutation(train)
         for start in range(0, len(order), batch_datasets):
             train_step(tf.constant(order[start : start + batch_datasets], dtype=tf.int32))
@@ -156,8 +157,8 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, memory_features, of
             if waited >= patience:
                 break
     net.set_weights(best_weights)
-    logger.info("trained %d epochs; best monitored loss %.4f", epoch, best)
-    return epoch
+    logger.info("trained %d epochs; best monitored loss %.4f", epochs_run, best)
+    return epochs_run
 
 
 def _weights(net) -> list:
