@@ -20,7 +20,12 @@ MAX_CLASSIFICATION_INTEGER_LABELS = 20
 
 def check_2d(X) -> None:
     """Raise scikit-learn's "Reshape your data" error for anything that is not a 2-D table."""
-    if not (isinstance(X, pd.DataFrame) or sp.issparse(X)) and np.ndim(X) != 2:
+    if isinstance(X, pd.DataFrame) or sp.issparse(X):
+        return
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:  # lists and array-likes that only implement __array__
+        ndim = np.asarray(X, dtype=object).ndim
+    if ndim != 2:
         check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
 
 
