@@ -213,22 +213,7 @@ class MetaSelector(BaseEstimator):
         """
         started = time.time()
         budget = Budget(self.time_budget)
-        name = type(self).__name__
-        if y is None:
-            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
-        check_2d(X)
-        validate_data(self, X, reset=True, skip_check_array=True)
-        X, schema = check_X(X)
-        task = self._resolve_task(y)
-        y = check_y(y, classification=task == "classification", estimator_name=name)
-        if X.shape[0] != y.shape[0]:
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: "
-                f"[{X.shape[0]}, {y.shape[0]}] (X has {X.shape[0]} rows, y has {y.shape[0]})."
-            )
-        if X.shape[0] < 2:
-            raise ValueError(f"{name} needs at least 2 samples to cross-validate; got 1 sample.")
-
+        X, y, schema, task = self._validate_inputs(X, y)
         self.task_ = task
         scoring = self.scoring or DEFAULT_SCORING[task]
         self.scorer_ = get_scorer(scoring) if isinstance(scoring, str) else scoring
@@ -250,30 +235,7 @@ class MetaSelector(BaseEstimator):
             random_state=seed, max_evals=self.max_evals,
         )  # fmt: skip
         with _verbosity(self.verbose):
-            if self.out_of_distribution_:
-                logger.warning(
-                    "This dataset is unlike every dataset in the knowledge base (novelty %.2f): "
-                    "the meta-model's ranking is blended with robust defaults and the search widened.",
-                    self.novelty_,
-                )
-            if self.time_budget == 0:
-                best = ranker.rank(portfolio.defaults(), portfolio, context)[0]
-                self.best_estimator_ = runner.refit_config(best)
-                self.best_config_ = {"algorithm": best.family, "params": dict(best.params)}
-                self.best_score_ = float("nan")
-            else:
-                SuccessiveHalving().run(runner, ranker, portfolio, context, random_state=seed)
-                if not runner.best_trials():
-                    raise SearchFailedError(
-                        f"{name}: every candidate failed or ran out of time "
-                        f"({len(runner.trials)} evaluated in {self.time_budget}s). Why:\n"
-                        + runner.failure_summary()
-                    )
-                trial, self.best_estimator_ = runner.refit_best()
-                self.best_config_ = {"algorithm": trial.config.family, "params": dict(trial.config.params)}
-                self.best_score_ = trial.mean_score
-            logger.info("best: %s %s (score %.4f)", self.best_config_["algorithm"],
-                        self.best_config_["params"], self.best_score_)
+            self._search(runner, ranker, portfolio, context, seed)
         self._schema = schema
         self.leaderboard_ = make_leaderboard(runner.trials)
         if self.out_of_distribution_:
@@ -285,6 +247,52 @@ class MetaSelector(BaseEstimator):
                 logger.warning("Could not record experience in %s: %s", self.knowledge_base, exc)
         self.fit_time_ = time.time() - started
         return self
+
+    def _validate_inputs(self, X, y):
+        """Checked ``(X, y, schema, task)``; every error names the problem."""
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        check_2d(X)
+        validate_data(self, X, reset=True, skip_check_array=True)
+        X, schema = check_X(X)
+        task = self._resolve_task(y)
+        y = check_y(y, classification=task == "classification", estimator_name=name)
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{X.shape[0]}, {y.shape[0]}] (X has {X.shape[0]} rows, y has {y.shape[0]})."
+            )
+        if X.shape[0] < 2:
+            raise ValueError(f"{name} needs at least 2 samples to cross-validate; got 1 sample.")
+        return X, y, schema, task
+
+    def _search(self, runner, ranker, portfolio, context, seed) -> None:
+        """Run the search (or the zero-shot fit) and set the ``best_*`` attributes."""
+        if self.out_of_distribution_:
+            logger.warning(
+                "This dataset is unlike every dataset in the knowledge base (novelty %.2f): "
+                "the meta-model's ranking is blended with robust defaults and the search widened.",
+                self.novelty_,
+            )
+        if self.time_budget == 0:
+            best = ranker.rank(portfolio.defaults(), portfolio, context)[0]
+            self.best_estimator_ = runner.refit_config(best)
+            self.best_config_ = {"algorithm": best.family, "params": dict(best.params)}
+            self.best_score_ = float("nan")
+        else:
+            SuccessiveHalving().run(runner, ranker, portfolio, context, random_state=seed)
+            if not runner.best_trials():
+                raise SearchFailedError(
+                    f"{type(self).__name__}: every candidate failed or ran out of time "
+                    f"({len(runner.trials)} evaluated in {self.time_budget}s). Why:\n"
+                    + runner.failure_summary()
+                )
+            trial, self.best_estimator_ = runner.refit_best()
+            self.best_config_ = {"algorithm": trial.config.family, "params": dict(trial.config.params)}
+            self.best_score_ = trial.mean_score
+        logger.info("best: %s %s (score %.4f)", self.best_config_["algorithm"],
+                    self.best_config_["params"], self.best_score_)
 
     # -- predict -----------------------------------------------------------------
     def _prepare(self, X):

@@ -97,14 +97,25 @@ def _memory_features(memory: Memory | None, z, table: MetaTable, own_group: bool
 
 
 def _fit(net, tf, keras, z, table: MetaTable, train, val, *, memory_features, offset=None, epochs, patience, learning_rate,
-         rank_weight, time_weight, temperature, batch_datasets, seed):
-    """Train ``net`` in place with early stopping on the ``val`` datasets; returns epochs run."""
+         rank_weight, time_weight, temperature, batch_datasets, seed, weight_by_spread=False):
+    """Train ``net`` in place with early stopping on the ``val`` datasets; returns epochs run.
+
+    With ``weight_by_spread``, each dataset's score losses are weighted by how much
+    picking well matters on it: the raw gap between its best and its median
+    configuration (scores clipped at 0), relative to the mean gap.
+    """
     enc = tf.constant(table.encodings, dtype=tf.float32)
     Z = tf.constant(z, dtype=tf.float32)
     F = tf.constant(memory_features, dtype=tf.float32)
     target = tf.constant(table.target, dtype=tf.float32)
     offsets = tf.constant(np.zeros(table.scores.shape) if offset is None else offset, dtype=tf.float32)
     keep_all = tf.constant(table.mask, dtype=tf.float32)
+    spread = np.ones(len(table.datasets))
+    if weight_by_spread:
+        raw = np.clip(table.scores, 0, None)
+        spread = np.nan_to_num(np.nanmax(raw, axis=1) - np.nanmedian(raw, axis=1)) + 1e-3
+        spread = spread / spread.mean()
+    weight_all = tf.constant(spread, dtype=tf.float32)
     mask_all = tf.constant(np.isfinite(table.log_time), dtype=tf.float32)
     time_all = tf.constant(np.nan_to_num(table.log_time), dtype=tf.float32)
     n_configs = int(enc.shape[0])
@@ -120,12 +131,14 @@ def _fit(net, tf, keras, z, table: MetaTable, train, val, *, memory_features, of
         y, t, mask = tf.gather(target, rows), tf.gather(time_all, rows), tf.gather(mask_all, rows)
         keep = tf.gather(keep_all, rows)
         pred = out[..., 0] + tf.gather(offsets, rows)
-        mse = tf.reduce_sum(keep * tf.square(pred - y)) / tf.maximum(tf.reduce_sum(keep), 1.0)
+        w = tf.gather(weight_all, rows)
+        wk = keep * w[:, None]
+        mse = tf.reduce_sum(wk * tf.square(pred - y)) / tf.maximum(tf.reduce_sum(wk), 1e-6)
         # Configurations not run on a dataset get -1e9 logits: no share of either softmax.
         off = (1.0 - keep) * -1e9
-        listnet = -tf.reduce_mean(tf.reduce_sum(
+        listnet = -tf.reduce_sum(w * tf.reduce_sum(
             keep * tf.nn.softmax(y / temperature + off, axis=1)
-            * tf.nn.log_softmax(pred / temperature + off, axis=1), axis=1))
+            * tf.nn.log_softmax(pred / temperature + off, axis=1), axis=1)) / tf.reduce_sum(w)
         tmse = tf.reduce_sum(mask * tf.square(out[..., 1] - t)) / tf.maximum(tf.reduce_sum(mask), 1.0)
         penalty = tf.add_n(net.losses) if net.losses else 0.0
         return mse + rank_weight * listnet + time_weight * tmse + penalty
@@ -194,7 +207,8 @@ def train_metamodel(table: MetaTable, *, hidden=(64, 64), n_members: int = 5, ep
                     time_weight: float = 0.3, temperature: float = 0.1, batch_datasets: int = 8,
                     val_fraction: float = 0.2, use_memory: bool = True, k_neighbours: int = 5,
                     prior_weight: float = 1.0, residual: bool = True, dropout: float = 0.3,
-                    l2: float = 1e-4, random_state: int = 0) -> MetaModel:
+                    l2: float = 1e-4, weight_by_spread: bool = False,
+                    random_state: int = 0) -> MetaModel:
     """Pre-train a meta-model on ``table``; returns the exported numpy :class:`MetaModel`.
 
     An ensemble of ``n_members`` networks, each with its own seed and its own
@@ -225,11 +239,13 @@ def train_metamodel(table: MetaTable, *, hidden=(64, 64), n_members: int = 5, ep
             net, tf, keras, z, table, train, val, memory_features=features, offset=offset, epochs=epochs,
             patience=patience, learning_rate=learning_rate, rank_weight=rank_weight,
             time_weight=time_weight, temperature=temperature, batch_datasets=batch_datasets, seed=seed,
+            weight_by_spread=weight_by_spread,
         ))
         members.append(_weights(net))
     extra = {"epochs": epochs_run, "random_state": random_state, "hidden": list(hidden),
              "n_members": n_members, "prior_weight": prior_weight if use_memory else 0.0,
-             "dropout": dropout, "l2": l2, "tensorflow": tf.__version__}
+             "dropout": dropout, "l2": l2, "weight_by_spread": weight_by_spread,
+             "tensorflow": tf.__version__}
     # At run time, remember every dataset seen in training.
     memory = Memory(table.encodings, slots, table.target, z, k=k_neighbours) if use_memory else None
     return _export(members, table, mean, std, z, extra, memory)
