@@ -25,7 +25,12 @@ from ._memory import Memory
 from ._model import CLIP, MetaModel
 from ._table import MetaTable, transform_meta
 
-__all__ = ["fine_tune", "to_keras", "train_metamodel"]
+__all__ = ["SPREAD_WEIGHTING", "fine_tune", "to_keras", "train_metamodel"]
+
+#: Whether datasets are weighted by their raw best-to-median gap, per task. Chosen by
+#: grouped cross-validation on the knowledge base (docs/metamodel.md): it helped the
+#: top-1 pick for classification and hurt it for regression.
+SPREAD_WEIGHTING = {"classification": True, "regression": False}
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +212,7 @@ def train_metamodel(table: MetaTable, *, hidden=(64, 64), n_members: int = 5, ep
                     time_weight: float = 0.3, temperature: float = 0.1, batch_datasets: int = 8,
                     val_fraction: float = 0.2, use_memory: bool = True, k_neighbours: int = 5,
                     prior_weight: float = 1.0, residual: bool = True, dropout: float = 0.3,
-                    l2: float = 1e-4, weight_by_spread: bool = False,
+                    l2: float = 1e-4, weight_by_spread: bool | None = None,
                     random_state: int = 0) -> MetaModel:
     """Pre-train a meta-model on ``table``; returns the exported numpy :class:`MetaModel`.
 
@@ -215,8 +220,11 @@ def train_metamodel(table: MetaTable, *, hidden=(64, 64), n_members: int = 5, ep
     held-out families for early stopping (so members differ and their average
     varies less). At run time the predicted score is the members' mean plus
     ``prior_weight`` times the configuration's mean normalised score in training
-    (the network learns the correction to that prior). Seeded and repeatable.
+    (the network learns the correction to that prior). ``weight_by_spread=None``
+    uses :data:`SPREAD_WEIGHTING` for the task. Seeded and repeatable.
     """
+    if weight_by_spread is None:
+        weight_by_spread = SPREAD_WEIGHTING.get(table.task, False)
     tf, keras = _tf()
     tf.config.experimental.enable_op_determinism()
     mean, std = _standardiser(table.meta)
