@@ -270,3 +270,32 @@ def test_numeric_looking_string_labels_with_balanced_class_weight():
     assert any(p.get("class_weight") == "balanced" for p in board["params"])
     assert not (board["status"] == "failed").any()
     assert set(model.predict(X)) <= {"1", "2"} and list(model.classes_) == ["1", "2"]
+
+
+def test_ensemble_selection_replaces_the_best_single_model_when_it_helps(tmp_path):
+    Xd, yd = load_diabetes(return_X_y=True)
+    params = dict(estimators=["ridge", "knn", "decision_tree", "elastic_net"], max_evals=8, cv=3,
+                  random_state=0)
+    single = MetaSelectorRegressor(**params).fit(Xd, yd)
+    model = MetaSelectorRegressor(ensemble_size=10, **params).fit(Xd, yd)
+    assert model.best_config_["algorithm"] == "ensemble"
+    members = model.best_config_["params"]["members"]
+    assert len(members) >= 2 and sum(m["weight"] for m in members) == pytest.approx(1.0)
+    assert model.best_score_ > single.best_score_ - 0.01  # out of fold vs mean of folds
+    by_hand = sum(w * e.predict(Xd) for w, e in zip(model.best_estimator_.weights_,
+                                                    model.best_estimator_.estimators_, strict=True))
+    np.testing.assert_allclose(model.predict(Xd), by_hand)
+    joblib.dump(model, tmp_path / "ensemble.joblib")
+    np.testing.assert_allclose(joblib.load(tmp_path / "ensemble.joblib").predict(Xd), model.predict(Xd))
+
+
+def test_ensemble_for_classification_maps_labels_back():
+    X, y = make_classification(n_samples=400, n_features=10, n_informative=4, flip_y=0.1, random_state=0)
+    labels = np.where(y == 1, "yes", "no")
+    model = MetaSelectorClassifier(ensemble_size=10, estimators=LIGHT + ["gaussian_nb", "random_forest"],
+                                   max_evals=8, cv=3, random_state=0).fit(X, labels)
+    assert model.best_config_["algorithm"] == "ensemble"
+    assert set(model.predict(X)) == {"no", "yes"}
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))

@@ -29,6 +29,7 @@ from ..search import (
     SearchFailedError,
     SuccessiveHalving,
 )
+from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
@@ -94,6 +95,12 @@ class MetaSelector(BaseEstimator):
         neural meta-model (:class:`~metaselect.metamodel.MetaModelRanker`),
         which falls back on :class:`~metaselect.search.StaticPriorRanker` where
         it has no model.
+    ensemble_size : int, default=1
+        ``1`` refits the single best candidate. Above 1, greedy ensemble
+        selection (Caruana et al., with replacement, ``ensemble_size`` steps)
+        runs over the out-of-fold predictions of the candidates evaluated on
+        all rows; the ensemble replaces the best single model when it scores
+        higher out of fold and at least two members can be refit in the budget.
     knowledge_base : str or path, default=None
         A folder where each fit records its experience (meta-features and
         measured scores) for fine-tuning the meta-model later with
@@ -115,9 +122,10 @@ class MetaSelector(BaseEstimator):
         ``classes_`` (0, 1, ...): some scikit-learn models mishandle labels such
         as ``"1"``/``"2"``; the selector's own ``predict`` returns the labels.
     best_config_ : dict
-        ``{"algorithm": name, "params": {...}}`` of the winner.
+        ``{"algorithm": name, "params": {...}}`` of the winner; for an ensemble
+        ``{"algorithm": "ensemble", "params": {"members": [{algorithm, params, weight}]}}``.
     best_score_ : float
-        The winner's mean cross-validated score.
+        The winner's mean cross-validated score (an ensemble's: its out-of-fold score).
     leaderboard_ : pandas.DataFrame
         One row per evaluated candidate: algorithm, params, rows, mean and std
         score, fit time, status (ok / pruned / failed / timeout) and error.
@@ -160,6 +168,7 @@ class MetaSelector(BaseEstimator):
         "estimators": [list, tuple, None],
         "max_evals": [Interval(Integral, 1, None, closed="left"), None],
         "ranker": [HasMethods(["rank"]), None],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "knowledge_base": [str, os.PathLike, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -176,6 +185,7 @@ class MetaSelector(BaseEstimator):
         estimators=None,
         max_evals=None,
         ranker=None,
+        ensemble_size=1,
         knowledge_base=None,
         n_jobs=None,
         random_state=None,
@@ -188,6 +198,7 @@ class MetaSelector(BaseEstimator):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.ensemble_size = ensemble_size
         self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -234,6 +245,7 @@ class MetaSelector(BaseEstimator):
             classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
             random_state=seed, max_evals=self.max_evals,
         )  # fmt: skip
+        runner.collect_oof = self.ensemble_size > 1 and self.time_budget > 0
         with _verbosity(self.verbose):
             self._search(runner, ranker, portfolio, context, seed)
         self._schema = schema
@@ -247,6 +259,19 @@ class MetaSelector(BaseEstimator):
                 logger.warning("Could not record experience in %s: %s", self.knowledge_base, exc)
         self.fit_time_ = time.time() - started
         return self
+
+    def _ensemble(self, runner, best) -> None:
+        """Replace the best single model by a selected ensemble when that scores higher."""
+        scoring = self.scoring or DEFAULT_SCORING[self.task_]
+        found = fit_ensemble(runner, scoring, self.task_, self.ensemble_size, self.best_estimator_)
+        if found is None:
+            logger.info("ensemble: no gain over %s out of fold; keeping it", best.config.family)
+            return
+        self.best_estimator_, self.best_score_, members = found
+        self.best_config_ = {"algorithm": "ensemble", "params": {"members": [
+            {"algorithm": t.config.family, "params": dict(t.config.params), "weight": w} for t, w in members
+        ]}}
+        logger.info("ensemble of %d members, out-of-fold score %.4f", len(members), self.best_score_)
 
     def _validate_inputs(self, X, y):
         """Checked ``(X, y, schema, task)``; every error names the problem."""
@@ -291,6 +316,8 @@ class MetaSelector(BaseEstimator):
             trial, self.best_estimator_ = runner.refit_best()
             self.best_config_ = {"algorithm": trial.config.family, "params": dict(trial.config.params)}
             self.best_score_ = trial.mean_score
+            if runner.collect_oof:
+                self._ensemble(runner, trial)
         logger.info("best: %s %s (score %.4f)", self.best_config_["algorithm"],
                     self.best_config_["params"], self.best_score_)
 
@@ -358,7 +385,8 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
-                 ranker=None, knowledge_base=None, n_jobs=None, random_state=None, verbose=0):
+                 ranker=None, ensemble_size=1, knowledge_base=None, n_jobs=None, random_state=None,
+                 verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -366,6 +394,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.ensemble_size = ensemble_size
         self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -384,7 +413,8 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
-                 ranker=None, knowledge_base=None, n_jobs=None, random_state=None, verbose=0):
+                 ranker=None, ensemble_size=1, knowledge_base=None, n_jobs=None, random_state=None,
+                 verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -392,6 +422,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.ensemble_size = ensemble_size
         self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state

@@ -70,6 +70,8 @@ class Runner:
         #: Ranker predictions per configuration: (normalised score, seconds per fold).
         self.predictions: dict[Config, tuple[float, float]] = {}
         self.time_reference_rows = 1000.0
+        #: Keep out-of-fold predictions of candidates run on all rows (for ensembles).
+        self.collect_oof = False
         self._row_cache: dict[int, tuple] = {}
 
     # -- bookkeeping ---------------------------------------------------------
@@ -129,6 +131,9 @@ class Runner:
         share = min(remaining, max(1.0, 2.0 * remaining / waves))
         deadline = time.time() + remaining
         jobs, trials = [], []
+        oof_classes = False
+        if self.collect_oof and n_samples == self.n_samples:
+            oof_classes = int(self.y.max()) + 1 if self.classifier else None
         for config in configs:
             trial = Trial(self.candidate_id(config), config, rung, n_samples)
             trial.predicted_score, trial.predicted_time = self.predictions.get(config, (np.nan, np.nan))
@@ -139,7 +144,7 @@ class Runner:
                 trials.append(trial)
                 continue
             jobs.append(delayed(evaluate_candidate)(trial, estimator, self.X, self.y, splits,
-                                                    self.scorer, share, deadline))
+                                                    self.scorer, share, deadline, oof_classes))
         trials.extend(Parallel(n_jobs=self.n_jobs)(jobs))
         trials.sort(key=lambda t: configs.index(t.config))
         for trial in trials:
@@ -196,21 +201,14 @@ class Runner:
 
         Returns ``(trial, fitted_pipeline)``.
         """
-        # Half of the allowed overrun (10% of the budget) is the refit's last resort.
-        allowance = 0.05 * self.budget.seconds
         ranked = self.best_trials()
-        fits = [t for t in ranked if self.predicted_refit_time(t) <= self.budget.remaining() + allowance]
+        fits = [t for t in ranked if self.predicted_refit_time(t) <= self.budget.remaining() + self.allowance]
         # The best whose refit is predicted to fit in time; then the rest, cheapest first.
         candidates = fits[:1] + sorted((t for t in ranked if t not in fits[:1]), key=self.predicted_refit_time)
         errors = []
         for trial in candidates:
-            limit = max(self.budget.remaining() + allowance, 0.5)
-            estimator = self.build(trial.config)
             try:
-                with time_limit(limit), warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    estimator.fit(self.X, self.y)
-                return trial, estimator
+                return trial, self.refit(trial)
             except CandidateTimeout as exc:
                 errors.append(f"{trial.config.family}: refit timeout ({exc})")
             except Exception as exc:
@@ -220,6 +218,19 @@ class Runner:
             "No candidate could be fitted. Candidates and why they failed:\n"
             + self.failure_summary() + ("\n" + "\n".join(errors) if errors else "")
         )
+
+    @property
+    def allowance(self) -> float:
+        """Half of the allowed overrun (10% of the budget): the refit's last resort."""
+        return 0.05 * self.budget.seconds
+
+    def refit(self, trial: Trial):
+        """``trial``'s pipeline fitted on all rows, stopped past the budget (plus the allowance)."""
+        estimator = self.build(trial.config)
+        with time_limit(max(self.budget.remaining() + self.allowance, 0.5)), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            estimator.fit(self.X, self.y)
+        return estimator
 
     def refit_config(self, config: Config):
         """Fit ``config`` on all rows with no cross-validation (zero-shot mode)."""

@@ -18,7 +18,7 @@ __all__ = ["STATUSES", "Trial", "evaluate_candidate"]
 STATUSES = ("ok", "pruned", "failed", "timeout")
 
 
-@dataclass
+@dataclass(eq=False)
 class Trial:
     """Result of cross-validating one configuration on ``n_samples`` rows.
 
@@ -40,6 +40,8 @@ class Trial:
     error: str = ""
     predicted_score: float = float("nan")
     predicted_time: float = float("nan")
+    #: Out-of-fold predictions on the rung's rows (class probabilities or values), when collected.
+    oof: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def mean_score(self) -> float:
@@ -50,15 +52,29 @@ class Trial:
         return float(np.std(self.scores)) if self.scores and self.status != "failed" else float("nan")
 
 
-def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline) -> Trial:
+def _oof_block(model, X_test, n_classes: int | None) -> np.ndarray:
+    """Class probabilities (one-hot of ``predict`` if the model has none) or predicted values."""
+    if n_classes is None:
+        return np.asarray(model.predict(X_test), dtype=float)[:, None]
+    if hasattr(model, "predict_proba"):
+        proba = np.zeros((X_test.shape[0], n_classes))
+        proba[:, model.classes_.astype(int)] = model.predict_proba(X_test)
+        return proba
+    return np.eye(n_classes)[np.asarray(model.predict(X_test), dtype=int)]
+
+
+def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline, oof_classes=False) -> Trial:
     """Cross-validate ``estimator`` fold by fold inside ``time_share`` seconds.
 
     Runs in a joblib worker. Never raises: errors, non-finite scores and time
     outs are recorded on the returned trial. ``deadline`` is a ``time.time()``
-    value past which no new fold starts.
+    value past which no new fold starts. ``oof_classes`` (``False``: off;
+    ``None``: regression; an int: the number of classes, labels being
+    positions) asks for out-of-fold predictions, indexed by row of ``X``.
     """
     start = time.time()
     fit_times, score_times = [], []
+    oof = None
     try:
         with time_limit(min(time_share, deadline - start)) as armed, warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -69,8 +85,14 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
                 t0 = time.perf_counter()
                 model.fit(_safe_indexing(X, train), y[train])
                 t1 = time.perf_counter()
-                score = float(scorer(model, _safe_indexing(X, test), y[test]))
+                X_test = _safe_indexing(X, test)
+                score = float(scorer(model, X_test, y[test]))
                 score_times.append(time.perf_counter() - t1)
+                if oof_classes is not False:
+                    block = _oof_block(model, X_test, oof_classes)
+                    if oof is None:
+                        oof = np.full((y.shape[0], block.shape[1]), np.nan)
+                    oof[test] = block
                 fit_times.append(t1 - t0)
                 if not np.isfinite(score):
                     raise ValueError(f"the scorer returned a non-finite score ({score})")
@@ -79,6 +101,8 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
         trial.status, trial.error = "timeout", str(exc)
     except Exception as exc:  # a failing candidate must never take the search down
         trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+    if trial.status == "ok" and oof is not None:
+        trial.oof = oof
     if fit_times:
         trial.fit_time = float(np.mean(fit_times))
         trial.score_time = float(np.mean(score_times))

@@ -1,0 +1,77 @@
+"""Greedy ensemble selection over the candidates the search ran on all rows."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ..ensemble import EnsembleClassifier, EnsembleRegressor, ensemble_selection, make_score_func
+from ..search import CandidateTimeout
+
+__all__ = ["fit_ensemble"]
+
+logger = logging.getLogger(__name__)
+
+#: Candidates (best first) whose out-of-fold predictions enter the selection.
+MAX_POOL = 20
+
+
+def fit_ensemble(runner, scoring, task: str, size: int, best_estimator):
+    """Caruana ensemble selection, then refit of the chosen members inside the budget.
+
+    Returns ``(estimator, oof_score, members)`` with ``members`` a list of
+    ``(trial, weight)``, or ``None`` when an ensemble does not beat the best
+    single candidate out of fold, cannot be scored, or fewer than two members
+    could be refit in time. ``best_estimator`` is the already refit best.
+    """
+    pool = [t for t in runner.best_trials() if t.oof is not None and t.n_samples == runner.n_samples]
+    pool = pool[:MAX_POOL]
+    if len(pool) < 2:
+        return None
+    classification = task == "classification"
+    classes = np.arange(pool[0].oof.shape[1]) if classification else None
+    predictions = [t.oof if classification else t.oof[:, 0] for t in pool]
+    try:
+        score_func = make_score_func(scoring, task, classes)
+        weights = ensemble_selection(predictions, runner.y, score_func, size=size, task=task)
+    except ValueError as exc:
+        logger.info("No ensemble: %s", exc)
+        return None
+    single = score_func(runner.y, predictions[0])
+    if np.count_nonzero(weights) < 2 or not _score(score_func, runner.y, predictions, weights) > single:
+        return None
+    members = []
+    for i in np.argsort(-weights, kind="stable"):
+        if weights[i] == 0:
+            break
+        trial = pool[i]
+        if i == 0:
+            members.append((i, weights[i], best_estimator))
+            continue
+        if runner.predicted_refit_time(trial) > runner.budget.remaining() + runner.allowance:
+            continue
+        try:
+            members.append((i, weights[i], runner.refit(trial)))
+        except (CandidateTimeout, Exception) as exc:  # a member that cannot be refit is left out
+            logger.info("Ensemble member %s left out: %s", trial.config, exc)
+    if len(members) < 2:
+        return None
+    kept = np.zeros(len(pool))
+    for i, weight, _ in members:
+        kept[i] = weight
+    kept /= kept.sum()
+    oof_score = _score(score_func, runner.y, predictions, kept)  # of the members actually refit
+    if not oof_score > single:
+        return None
+    w = np.array([kept[m[0]] for m in members])
+    estimators = [m[2] for m in members]
+    if classification:
+        estimator = EnsembleClassifier(estimators, w, classes=classes)
+    else:
+        estimator = EnsembleRegressor(estimators, w)
+    return estimator, float(oof_score), [(pool[m[0]], float(kept[m[0]])) for m in members]
+
+
+def _score(score_func, y, predictions, weights) -> float:
+    return score_func(y, sum(w * p for w, p in zip(weights, predictions, strict=True) if w))
