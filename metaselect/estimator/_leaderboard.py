@@ -11,7 +11,7 @@ LEADERBOARD_COLUMNS = [
     "fit_time", "predicted_score", "predicted_time", "error",
 ]  # fmt: skip
 
-_STATUS_ORDER = {"ok": 0, "pruned": 1, "timeout": 2, "failed": 3}
+_STATUS_ORDER = {"ok": 0, "pruned": 1, "timeout": 2, "failed": 3, "skipped": 4}
 
 
 def make_leaderboard(trials) -> pd.DataFrame:

@@ -128,7 +128,8 @@ class MetaSelector(BaseEstimator):
         The winner's mean cross-validated score (an ensemble's: its out-of-fold score).
     leaderboard_ : pandas.DataFrame
         One row per evaluated candidate: algorithm, params, rows, mean and std
-        score, fit time, status (ok / pruned / failed / timeout) and error.
+        score, fit time, status (ok / pruned / failed / timeout / skipped) and
+        error, and the meta-model's predicted score and time.
     task_ : str
         The task that was solved.
     novelty_ : float

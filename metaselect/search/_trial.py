@@ -15,7 +15,7 @@ from ._budget import CandidateTimeout, time_limit
 
 __all__ = ["STATUSES", "Trial", "evaluate_candidate"]
 
-STATUSES = ("ok", "pruned", "failed", "timeout")
+STATUSES = ("ok", "pruned", "failed", "timeout", "skipped")
 
 
 @dataclass(eq=False)
@@ -24,8 +24,9 @@ class Trial:
 
     ``status`` is ``"ok"``, ``"failed"`` (raised, or produced a non-finite
     score; ``error`` says why), ``"timeout"`` (stopped when its time share ran
-    out) or ``"pruned"`` (set by the search when a better candidate advanced
-    and this one did not).
+    out), ``"skipped"`` (the budget was spent before it could start) or
+    ``"pruned"`` (set by the search when a better candidate advanced and this
+    one did not).
     """
 
     candidate_id: int
@@ -73,6 +74,9 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     positions) asks for out-of-fold predictions, indexed by row of ``X``.
     """
     start = time.time()
+    if deadline - start <= 0:
+        trial.status, trial.error = "skipped", "the budget was spent before it could start"
+        return trial
     fit_times, score_times = [], []
     oof = None
     try:
