@@ -117,13 +117,20 @@ class SuccessiveHalving:
                 return
 
     def _plannable(self, runner: Runner, configs: list[Config], size: int) -> list[Config]:
-        """Leave out candidates the ranker predicts to take over half of what is left on ``size`` rows."""
+        """Leave out candidates predicted (by the ranker) to overrun their time share on ``size`` rows.
+
+        The share is the one the runner will give: twice the time left per wave of
+        candidates. Defaults are only left out when predicted to overrun all the
+        time left; the most promising candidate always stays.
+        """
         left = runner.budget.remaining(runner.reserve)
+        share = 2.0 * left / max(1, math.ceil(len(configs) / runner.n_workers()))
         kept = []
         for config in configs:
             predicted = runner.predicted_cv_time_from_ranker(config, size)
-            if np.isfinite(predicted) and predicted > 0.5 * left:
-                logger.info("skipping %s: predicted %.1fs on %d rows, %.1fs left", config, predicted, size, left)
+            is_default = config.params == runner.portfolio[config.family].space.default()
+            if np.isfinite(predicted) and predicted > (left if is_default else min(share, left)):
+                logger.info("skipping %s: predicted %.1fs on %d rows, share %.1fs", config, predicted, size, share)
             else:
                 kept.append(config)
         return kept or configs[:1]
@@ -141,7 +148,7 @@ class SuccessiveHalving:
                 trial.error = f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left"
             else:
                 kept.append(config)
-        return kept
+        return kept or configs[:1]
 
     def _propose(self, runner, ranker, portfolio, context, seed) -> list[Config]:
         """Random configurations, weighted towards families that scored well, ranked."""
