@@ -110,3 +110,50 @@ def test_static_prior_ranker_prefers_defaults_and_penalises_svm_on_big_data():
     scores = ranker.score([sampled, default], portfolio, RankingContext("classification", 10, 2))
     assert scores[1] > scores[0]
     assert np.all(np.isfinite(scores))
+
+
+def test_neighbours_stay_in_family_and_near():
+    from metaselect.search._propose import neighbours
+
+    portfolio = Portfolio("classification")
+    base = portfolio["random_forest"].default_config()
+    near = neighbours(base, portfolio, np.random.default_rng(0), 30, scale=0.05)
+    space = portfolio["random_forest"].space
+    for config in near:
+        assert config.family == "random_forest"
+        space.validate(config.params)
+        assert np.abs(space.encode(config.params) - space.encode(base.params)).max() <= 1.0
+    assert len(set(near)) > 5  # real variation
+
+
+def test_residual_correction_learns_what_the_ranker_missed():
+    from metaselect.search._propose import residual_correction
+
+    rng = np.random.default_rng(0)
+    enc = rng.random((30, 4))
+    predicted = rng.random(30)
+    measured = 0.5 * predicted + 2.0 * enc[:, 0]  # the ranker ignores slot 0
+    correct = residual_correction(list(measured[:20]), predicted[:20], enc[:20])
+    corrected = correct(predicted[20:], enc[20:])
+    from scipy.stats import spearmanr
+
+    assert spearmanr(corrected, measured[20:]).statistic > spearmanr(predicted[20:], measured[20:]).statistic + 0.3
+    identity = residual_correction([0.5, 0.6], predicted[:2], enc[:2])
+    np.testing.assert_array_equal(identity(predicted, enc), predicted)
+
+
+def test_later_brackets_propose_near_the_best():
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    portfolio = Portfolio("classification", ["logistic_regression", "knn", "decision_tree"])
+    runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
+                    scorer=get_scorer("accuracy"), cv=3, classifier=True, budget=Budget(600),
+                    random_state=0, max_evals=12)
+    SuccessiveHalving(bracket_size=6).run(runner, StaticPriorRanker(), portfolio,
+                                           RankingContext("classification", 300, 6))
+    assert len(runner.trials) == 12
+    first = {t.config for t in runner.trials[:3]}
+    assert first == set(portfolio.defaults())
+    best_family = max(runner.trials[:3], key=lambda t: t.mean_score).config.family
+    later = [t.config for t in runner.trials[3:]]
+    assert len(set(later)) == len(later) and not (set(later) & first)
+    assert best_family in {c.family for c in later}

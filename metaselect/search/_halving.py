@@ -4,9 +4,11 @@ The strategy proposes; the :class:`Runner` evaluates. Each *bracket* takes a
 list of ranked configurations, evaluates all of them on a small stratified
 subsample, keeps the best ``1/eta`` and evaluates the survivors on ``eta``
 times more rows, up to the full data. The first bracket holds every family's
-default configuration; later brackets hold random configurations, drawn with
-more weight on the families that did well so far, until the budget or
-``max_evals`` is spent.
+default configuration and the ranker's favourites; later brackets hold
+configurations near the best so far and random ones weighted towards the
+families that did well, ranked by the ranker's predictions corrected with what
+this dataset has shown (``_propose.py``), until the budget or ``max_evals`` is
+spent.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import math
 import numpy as np
 
 from ..portfolio import Config, Portfolio
+from ._propose import propose
 from ._ranker import Ranker, RankingContext
 from ._runner import Runner
 
@@ -151,14 +154,6 @@ class SuccessiveHalving:
         return kept or configs[:1]
 
     def _propose(self, runner, ranker, portfolio, context, seed) -> list[Config]:
-        """Random configurations, weighted towards families that scored well, ranked."""
-        best = {}
-        for trial in runner.best_trials():
-            best.setdefault(trial.config.family, trial.mean_score)
-        order = sorted(best, key=lambda name: -best[name])
-        weights = {name: 1.0 for name in portfolio.families}
-        for position, name in enumerate(order[:3]):
-            weights[name] = 6.0 / (position + 1)
+        """The next bracket: near the best so far and corrected by this dataset (``_propose.py``)."""
         n = self.bracket_size or max(6, len(portfolio))
-        fresh = [c for c in portfolio.sample(n, random_state=seed, weights=weights) if not runner.seen(c)]
-        return self._ranked(runner, ranker, portfolio, context, fresh)
+        return propose(runner, ranker, portfolio, context, n, seed, per_family=max(2, n // 3))

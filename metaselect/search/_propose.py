@@ -1,0 +1,91 @@
+"""Proposals for later brackets: near the best so far, corrected by what this dataset showed.
+
+After a bracket the search knows real cross-validated scores on *this*
+dataset. :func:`propose` uses them twice:
+
+* **where to look**: configurations near the best ones (their encoding,
+  perturbed with Gaussian noise inside their family's slots, decoded back)
+  join random configurations drawn with more weight on the families that did
+  well;
+* **how to rank**: the ranker's predictions are corrected by a per-dataset
+  residual model. The measured scores (min-max normalised over the trials on
+  the most rows) are regressed on the predictions (``a * predicted + b``), and a
+  ridge regression on the configuration encodings learns what is left. The
+  corrected prediction ranks the pool.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import Ridge
+
+from ..portfolio import FAMILY_ORDER, Config, Portfolio, encode_config
+
+__all__ = ["neighbours", "propose", "residual_correction"]
+
+
+def neighbours(config: Config, portfolio: Portfolio, rng: np.random.Generator, n: int,
+               scale: float = 0.15) -> list[Config]:
+    """``n`` configurations of ``config``'s family near it in encoding space."""
+    space = portfolio[config.family].space
+    base = space.encode(config.params)
+    out = []
+    for _ in range(n):
+        noisy = base + rng.normal(scale=scale, size=base.shape)
+        out.append(Config(config.family, space.decode(noisy)))
+    return out
+
+
+def residual_correction(measured: list, predicted: np.ndarray, encodings: np.ndarray):
+    """A function ``(predicted, encodings) -> corrected`` fitted on this dataset's trials.
+
+    ``measured`` holds raw scores of the configurations whose ``predicted``
+    scores and ``encodings`` are given. With fewer than three usable points the
+    correction is the identity.
+    """
+    measured = np.asarray(measured, dtype=float)
+    usable = np.isfinite(measured) & np.isfinite(predicted)
+    if usable.sum() < 3 or np.ptp(measured[usable]) < 1e-12:
+        return lambda p, e: p
+    m, p, e = measured[usable], predicted[usable], encodings[usable]
+    target = (m - m.min()) / np.ptp(m)
+    a, b = (np.polyfit(p, target, 1) if np.ptp(p) > 1e-12 else (0.0, float(target.mean())))
+    ridge = Ridge(alpha=5.0).fit(e, target - (a * p + b))
+    return lambda p_new, e_new: a * p_new + b + ridge.predict(e_new)
+
+
+def propose(runner, ranker, portfolio: Portfolio, context, n: int, seed: int, per_family: int) -> list:
+    """Up to ``n`` new configurations, most promising first (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    best = runner.best_trials()
+    family_best: dict[str, float] = {}
+    for trial in best:
+        family_best.setdefault(trial.config.family, trial.mean_score)
+    weights = {name: 1.0 for name in portfolio.families}
+    for position, name in enumerate(sorted(family_best, key=lambda f: -family_best[f])[:3]):
+        weights[name] = 6.0 / (position + 1)
+    pool = [c for t in best[:3] for c in neighbours(t.config, portfolio, rng, 20)]
+    pool += portfolio.sample(max(4 * n, 60), random_state=seed, weights=weights)
+    pool = [c for c in dict.fromkeys(pool) if not runner.seen(c)]
+    if not pool:
+        return []
+    predicted, times = ranker.predict(pool, portfolio, context)
+    scores = np.asarray(ranker.score(pool, portfolio, context), dtype=float)
+    known = [t for t in best if np.isfinite(runner.predictions.get(t.config, (np.nan,))[0])]
+    if np.isfinite(predicted).all() and context.task in FAMILY_ORDER and len(known) >= 3:
+        correct = residual_correction(
+            [t.mean_score for t in known],
+            np.array([runner.predictions[t.config][0] for t in known]),
+            np.array([encode_config(t.config, context.task) for t in known]),
+        )
+        scores = correct(predicted, np.array([encode_config(c, context.task) for c in pool]))
+    runner.predictions.update({c: (float(s), float(t)) for c, s, t in zip(pool, predicted, times, strict=True)})
+    chosen, taken = [], {}
+    for i in np.argsort(-scores, kind="stable"):
+        family = pool[i].family
+        if taken.get(family, 0) < per_family:
+            chosen.append(pool[i])
+            taken[family] = taken.get(family, 0) + 1
+        if len(chosen) >= n:
+            break
+    return chosen
