@@ -299,3 +299,23 @@ def test_ensemble_for_classification_maps_labels_back():
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
+
+
+def test_budget_spent_before_any_candidate_finished_falls_back_to_a_cheap_default(monkeypatch, caplog):
+    import metaselect.estimator._selector as selector
+    from metaselect.search import Budget
+
+    class Spent(Budget):
+        """No time for the search (every request with a reserve gets 0 s); the refit gets real time."""
+
+        def remaining(self, reserve=0.0):
+            return 0.0 if reserve else super().remaining()
+
+    monkeypatch.setattr(selector, "Budget", Spent)
+    X, y = make_classification(n_samples=300, n_features=5, random_state=0)
+    with caplog.at_level("WARNING", logger="metaselect"):
+        model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    assert model.leaderboard_.empty
+    assert model.best_config_["algorithm"] == "gaussian_nb" and np.isnan(model.best_score_)
+    assert any("without validation" in r.message for r in caplog.records)
+    assert model.score(X, y) > 0.6

@@ -28,6 +28,7 @@ from ..search import (
     Runner,
     SearchFailedError,
     SuccessiveHalving,
+    Trial,
 )
 from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
@@ -37,6 +38,8 @@ __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
 logger = logging.getLogger("metaselect")
 
 DEFAULT_SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
+#: Fitted without validation, in this order, when the budget ends before any candidate finished.
+CHEAP_FAMILIES = ("gaussian_nb", "ridge", "lda", "logistic_regression", "decision_tree", "elastic_net")
 
 
 def _best_has(attr):
@@ -261,6 +264,31 @@ class MetaSelector(BaseEstimator):
         self.fit_time_ = time.time() - started
         return self
 
+    def _last_resort(self, runner, portfolio) -> None:
+        """The budget ran out before any candidate finished: fit a cheap default without CV."""
+        cheap = [name for name in CHEAP_FAMILIES if name in portfolio.families]
+        cheap += [name for name in portfolio.families if name not in cheap]
+        errors = []
+        for name in cheap:
+            config = portfolio[name].default_config()
+            try:
+                self.best_estimator_ = runner.refit(Trial(runner.candidate_id(config), config, 0, 0))
+            except Exception as exc:  # CandidateTimeout included: try the next family
+                errors.append(f"  - {name}: {type(exc).__name__}: {exc}")
+                continue
+            logger.warning(
+                "No candidate finished its cross-validation within %ss; fitted the %s default "
+                "without validation. Give a larger time_budget for a real search.",
+                self.time_budget, name,
+            )
+            self.best_config_ = {"algorithm": name, "params": dict(config.params)}
+            self.best_score_ = float("nan")
+            return
+        raise SearchFailedError(
+            f"{type(self).__name__}: no candidate finished within {self.time_budget}s and no "
+            "default could be fitted. Why:\n" + runner.failure_summary() + "\n" + "\n".join(errors)
+        )
+
     def _ensemble(self, runner, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
         scoring = self.scoring or DEFAULT_SCORING[self.task_]
@@ -309,11 +337,14 @@ class MetaSelector(BaseEstimator):
         else:
             SuccessiveHalving().run(runner, ranker, portfolio, context, random_state=seed)
             if not runner.best_trials():
-                raise SearchFailedError(
-                    f"{type(self).__name__}: every candidate failed or ran out of time "
-                    f"({len(runner.trials)} evaluated in {self.time_budget}s). Why:\n"
-                    + runner.failure_summary()
-                )
+                if runner.trials and all(t.status == "failed" for t in runner.trials):
+                    raise SearchFailedError(
+                        f"{type(self).__name__}: every candidate failed "
+                        f"({len(runner.trials)} evaluated in {self.time_budget}s). Why:\n"
+                        + runner.failure_summary()
+                    )
+                self._last_resort(runner, portfolio)
+                return
             trial, self.best_estimator_ = runner.refit_best()
             self.best_config_ = {"algorithm": trial.config.family, "params": dict(trial.config.params)}
             self.best_score_ = trial.mean_score
