@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing
+from threadpoolctl import threadpool_limits
 
 from ..portfolio import Config
 from ._budget import CandidateTimeout, time_limit
@@ -64,7 +65,8 @@ def _oof_block(model, X_test, n_classes: int | None) -> np.ndarray:
     return np.eye(n_classes)[np.asarray(model.predict(X_test), dtype=int)]
 
 
-def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline, oof_classes=False) -> Trial:
+def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline, oof_classes=False,
+                       n_threads=None) -> Trial:
     """Cross-validate ``estimator`` fold by fold inside ``time_share`` seconds.
 
     Runs in a joblib worker. Never raises: errors, non-finite scores and time
@@ -72,6 +74,7 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     value past which no new fold starts. ``oof_classes`` (``False``: off;
     ``None``: regression; an int: the number of classes, labels being
     positions) asks for out-of-fold predictions, indexed by row of ``X``.
+    ``n_threads`` caps the OpenMP/BLAS threads of the fit (``None``: no cap).
     """
     start = time.time()
     if deadline - start <= 0:
@@ -80,7 +83,8 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     fit_times, score_times = [], []
     oof = None
     try:
-        with time_limit(min(time_share, deadline - start)) as armed, warnings.catch_warnings():
+        with time_limit(min(time_share, deadline - start)) as armed, warnings.catch_warnings(), \
+                threadpool_limits(limits=n_threads):
             warnings.simplefilter("ignore")
             for train, test in splits:
                 if not armed and time.time() > min(deadline, start + time_share):
