@@ -136,8 +136,10 @@ def evaluate_chunk(folder: str, name: str, task: str, chunk: list[tuple[str, dic
         except Exception as exc:  # an unbuildable configuration is a failed record
             trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"[:300]
         else:
+            # One thread per evaluation: builds run many in parallel, and OpenMP loops
+            # (gradient boosting) slow down badly when threads outnumber free cores.
             trial = evaluate_candidate(trial, estimator, X, y, splits, scorer, time_limit,
-                                       start + time_limit)
+                                       start + time_limit, n_threads=1)
         records.append({
             "config_id": config_id, "status": trial.status,
             "fold_scores": [round(float(s), 6) for s in trial.scores],
