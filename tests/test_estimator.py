@@ -319,3 +319,15 @@ def test_budget_spent_before_any_candidate_finished_falls_back_to_a_cheap_defaul
     assert model.best_config_["algorithm"] == "gaussian_nb" and np.isnan(model.best_score_)
     assert any("without validation" in r.message for r in caplog.records)
     assert model.score(X, y) > 0.6
+
+
+def test_ensemble_members_all_have_probabilities():
+    # SVC (no predict_proba) can be among the best; it must not enter a probability ensemble.
+    X, y = make_classification(n_samples=300, n_features=8, flip_y=0.1, random_state=1)
+    model = MetaSelectorClassifier(ensemble_size=10, estimators=["svm", "logistic_regression", "knn"],
+                                   max_evals=9, cv=3, random_state=0).fit(X, y)
+    assert "svm" in set(model.leaderboard_["algorithm"])
+    if model.best_config_["algorithm"] == "ensemble":
+        assert all(m["algorithm"] != "svm" for m in model.best_config_["params"]["members"])
+        model.predict_proba(X)
+    model.predict(X)

@@ -17,15 +17,17 @@ logger = logging.getLogger(__name__)
 MAX_POOL = 20
 
 
-def fit_ensemble(runner, scoring, task: str, size: int, best_estimator):
+def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
     """Caruana ensemble selection, then refit of the chosen members inside the budget.
 
     Returns ``(estimator, oof_score, members)`` with ``members`` a list of
     ``(trial, weight)``, or ``None`` when an ensemble does not beat the best
     single candidate out of fold, cannot be scored, or fewer than two members
-    could be refit in time. ``best_estimator`` is the already refit best.
+    could be refit in time. ``best_estimator`` is trial ``best`` already refit.
     """
     pool = [t for t in runner.best_trials() if t.oof is not None and t.n_samples == runner.n_samples]
+    if task == "classification":  # members are averaged through predict_proba
+        pool = [t for t in pool if hasattr(runner.build(t.config), "predict_proba")]
     pool = pool[:MAX_POOL]
     if len(pool) < 2:
         return None
@@ -38,7 +40,9 @@ def fit_ensemble(runner, scoring, task: str, size: int, best_estimator):
     except ValueError as exc:
         logger.info("No ensemble: %s", exc)
         return None
-    single = score_func(runner.y, predictions[0])
+    # The ensemble must beat the best single candidate, also when that one could not join.
+    reference = best.oof if best.oof is not None else pool[0].oof
+    single = score_func(runner.y, reference if classification else reference[:, 0])
     if np.count_nonzero(weights) < 2 or not _score(score_func, runner.y, predictions, weights) > single:
         return None
     members = []
@@ -46,7 +50,7 @@ def fit_ensemble(runner, scoring, task: str, size: int, best_estimator):
         if weights[i] == 0:
             break
         trial = pool[i]
-        if i == 0:
+        if trial is best:
             members.append((i, weights[i], best_estimator))
             continue
         if runner.predicted_refit_time(trial) > runner.budget.remaining() + runner.allowance:

@@ -292,7 +292,7 @@ class MetaSelector(BaseEstimator):
     def _ensemble(self, runner, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
         scoring = self.scoring or DEFAULT_SCORING[self.task_]
-        found = fit_ensemble(runner, scoring, self.task_, self.ensemble_size, self.best_estimator_)
+        found = fit_ensemble(runner, scoring, self.task_, self.ensemble_size, best, self.best_estimator_)
         if found is None:
             logger.info("ensemble: no gain over %s out of fold; keeping it", best.config.family)
             return
