@@ -140,8 +140,10 @@ def evaluate_chunk(folder: str, name: str, task: str, chunk: list[tuple[str, dic
             # (gradient boosting) slow down badly when threads outnumber free cores.
             trial = evaluate_candidate(trial, estimator, X, y, splits, scorer, time_limit,
                                        start + time_limit, n_threads=1)
+        # A limit that expires before the first fold (the runner's "skipped") is a timeout here.
+        status = "timeout" if trial.status == "skipped" else trial.status
         records.append({
-            "config_id": config_id, "status": trial.status,
+            "config_id": config_id, "status": status,
             "fold_scores": [round(float(s), 6) for s in trial.scores],
             "fit_time": _finite(trial.fit_time), "predict_time": _finite(trial.score_time),
             "duration": round(time.time() - start, 4), "error": trial.error[:300],
