@@ -1,7 +1,5 @@
 """The command line, run in-process through its entry point."""
 
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -50,17 +48,6 @@ def test_demo_runs_and_prints_leaderboard_and_held_out_score(capsys):
     assert main(["demo", "--dataset", "iris", "--budget", "3", "--cv", "3"]) == 0
     out = capsys.readouterr().out
     assert "Leaderboard" in out and "Held-out balanced_accuracy" in out
-
-
-def test_import_and_fit_do_not_import_tensorflow():
-    code = (
-        "import sys; from sklearn.datasets import load_iris; import metaselect;"
-        "X, y = load_iris(return_X_y=True);"
-        "m = metaselect.MetaSelectorClassifier(max_evals=2, cv=3, random_state=0).fit(X, y); m.predict(X);"
-        "print('tensorflow' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_experience_then_fine_tune_then_use(tmp_path, capsys):

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.model_selection import check_cv
 from sklearn.utils import resample
 from threadpoolctl import threadpool_limits
@@ -253,6 +252,6 @@ class Runner:
     def refit_config(self, config: Config):
         """Fit ``config`` on all rows with no cross-validation (zero-shot mode)."""
         estimator = self.build(config)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(limits=self.n_threads()):
             warnings.simplefilter("ignore")
-            return clone(estimator).fit(self.X, self.y)
+            return estimator.fit(self.X, self.y)
