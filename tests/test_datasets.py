@@ -5,8 +5,9 @@ import gzip
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import load_diabetes, load_iris
 
-from metaselect.datasets import MANIFEST_COLUMNS, DatasetFolder, ManifestError
+from metaselect.datasets import MANIFEST_COLUMNS, DatasetFolder, ManifestError, add_dataset
 
 HEADER = ",".join(MANIFEST_COLUMNS)
 
@@ -80,3 +81,21 @@ def test_missing_folder_manifest_and_target(tmp_path):
         folder.load("toy")
     with pytest.raises(KeyError, match="No dataset 'other'"):
         folder.load("other")
+
+
+def test_add_dataset_writes_a_loadable_folder(tmp_path):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    add_dataset(tmp_path, "iris", X, y, task="classification", family="flowers")
+    X2, y2 = load_diabetes(return_X_y=True)
+    folder = add_dataset(tmp_path, "diabetes", X2, y2, task="regression")
+    assert folder.names() == ["iris", "diabetes"]
+    assert folder["iris"].family == "flowers" and folder["diabetes"].family == "diabetes"
+    assert folder["iris"].n_classes == 3 and folder["diabetes"].n_features == 10
+    X_loaded, y_loaded = folder.load("iris")
+    assert list(X_loaded.columns) == list(X.columns) and (y_loaded.to_numpy() == y.to_numpy()).all()
+    with pytest.raises(ValueError, match="already has a dataset named 'iris'"):
+        add_dataset(tmp_path, "iris", X, y, task="classification")
+    with pytest.raises(ValueError, match="X has 150 rows but y has 3"):
+        add_dataset(tmp_path, "short", X, y[:3], task="classification")
+    with pytest.raises(ValueError, match="Invalid dataset name"):
+        add_dataset(tmp_path, "a b", X, y, task="classification")

@@ -1,9 +1,9 @@
 """Dataset folders: collections of tabular datasets described by a manifest.
 
-See :class:`DatasetFolder` for the format; every knowledge-base command takes
+See :class:`DatasetFolder` for the format and :func:`add_dataset` to write one; every knowledge-base command takes
 such a folder, so users can bring their own collections.
 """
 
-from ._folder import MANIFEST_COLUMNS, DatasetFolder, DatasetInfo, ManifestError
+from ._folder import MANIFEST_COLUMNS, DatasetFolder, DatasetInfo, ManifestError, add_dataset
 
-__all__ = ["MANIFEST_COLUMNS", "DatasetFolder", "DatasetInfo", "ManifestError"]
+__all__ = ["MANIFEST_COLUMNS", "DatasetFolder", "DatasetInfo", "ManifestError", "add_dataset"]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..portfolio import TASKS
 
-__all__ = ["MANIFEST_COLUMNS", "DatasetFolder", "DatasetInfo", "ManifestError"]
+__all__ = ["MANIFEST_COLUMNS", "DatasetFolder", "DatasetInfo", "ManifestError", "add_dataset"]
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,63 @@ class DatasetFolder:
         else:
             y = y.astype(str) if y.dtype == object else y
         return frame, y
+
+
+def add_dataset(path, name: str, X, y, *, task: str, family: str | None = None,
+                source: str = "user") -> DatasetFolder:
+    """Write ``(X, y)`` into the dataset folder at ``path`` (created if missing).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The dataset folder; its ``manifest.csv`` gets one row for the dataset.
+    name : str
+        Letters, digits, ``_ . -``; must not be in the folder yet.
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        Arrays get columns ``x0, x1, ...``.
+    y : array-like of shape (n_samples,)
+    task : {"classification", "regression"}
+    family : str, default=None
+        Datasets of one family (versions, subsamples of one source) are held
+        out together in meta-evaluations. ``None``: the dataset's own name.
+    source : str, default="user"
+        Where the data came from, for the record.
+
+    Returns
+    -------
+    DatasetFolder
+        The folder, re-read.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> X, y = load_iris(return_X_y=True, as_frame=True)
+    >>> folder = add_dataset("my_corpus", "iris", X, y, task="classification")  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not _NAME.match(str(name)):
+        raise ValueError(f"Invalid dataset name {name!r}: use letters, digits, _ . - only.")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}.")
+    frame = X.copy() if isinstance(X, pd.DataFrame) else pd.DataFrame(X).add_prefix("x")
+    frame.columns = [str(c) for c in frame.columns]
+    target = "target"
+    while target in frame.columns:
+        target = "_" + target
+    if len(y) != len(frame):
+        raise ValueError(f"Dataset {name!r}: X has {len(frame)} rows but y has {len(y)}.")
+    frame[target] = list(y)
+    manifest = path / "manifest.csv"
+    if manifest.is_file() and name in DatasetFolder(path):
+        raise ValueError(f"Dataset folder {path} already has a dataset named {name!r}.")
+    (path / "data").mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path / "data" / f"{name}.csv.gz", index=False)
+    n_classes = int(pd.Series(frame[target]).nunique()) if task == "classification" else 0
+    row = pd.DataFrame([{"name": name, "task": task, "target": target, "n_rows": len(frame),
+                         "n_features": frame.shape[1] - 1, "n_classes": n_classes, "source": source,
+                         "family": family or name}], columns=MANIFEST_COLUMNS)
+    row.to_csv(manifest, mode="a", header=not manifest.is_file(), index=False)
+    return DatasetFolder(path)
 
 
 def _read_manifest(path: Path) -> list[DatasetInfo]:

@@ -11,6 +11,8 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from .._html import parallel_block
+
 __all__ = ["EnsembleClassifier", "EnsembleRegressor"]
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,12 @@ class _BaseEnsemble(BaseEstimator):
             name = type(self).__name__
             raise AttributeError(f"The members of this {name} do not share an 'n_features_in_'.")
         return counts.pop()
+
+    def _sk_visual_block_(self):
+        """Notebooks draw the members side by side, each with its weight."""
+        members, weights = _nonzero(self.estimators, self.weights)
+        names = [f"{_member_name(m)} (weight {w:.2f})" for m, w in zip(members, weights, strict=True)]
+        return parallel_block(members, names, [str(m) for m in members])
 
     def __sklearn_is_fitted__(self):
         try:
@@ -314,3 +322,9 @@ def _nonzero(estimators, weights):
     keep = weights > 0
     members = [member for member, k in zip(estimators, keep, strict=True) if k]
     return members, weights[keep] / weights[keep].sum()
+
+
+def _member_name(member) -> str:
+    """A member's model: the last step of a pipeline, or the member itself."""
+    steps = getattr(member, "steps", None)
+    return type(steps[-1][1] if steps else member).__name__

@@ -18,20 +18,24 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import metafeatures
+from .._html import _VisualBlock, serial_block
 from ..knowledge._experience import write_experience
 from ..metamodel import MetaModelRanker
 from ..portfolio import Portfolio
 from ..preprocessing import check_2d, check_X, check_y, infer_task
 from ..search import (
     Budget,
+    ProgressBar,
     RankingContext,
     Runner,
     SearchFailedError,
     SuccessiveHalving,
+    TqdmLoggingHandler,
     Trial,
 )
 from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
+from ._persistence import VersionedPickleMixin
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
 
@@ -51,24 +55,34 @@ def _best_has(attr):
 
 
 @contextmanager
-def _verbosity(verbose: int):
-    """Show metaselect's log on stderr during a fit when ``verbose`` asks and nobody else listens."""
-    if not verbose or logger.handlers:
+def _feedback(verbose: int, runner):
+    """What a person sees during a fit: ``verbose=1`` a progress bar over the budget with the
+    best so far, plus one log line per bracket and the winner; ``verbose=2`` also logs every
+    candidate. Log lines go to stderr through tqdm (above the bar) unless the application
+    configured handlers for the ``metaselect`` logger itself."""
+    if not verbose:
         yield
         return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("[metaselect] %(message)s"))
-    previous = logger.level
-    logger.addHandler(handler)
+    handler, previous = None, logger.level
+    if not logger.handlers:
+        handler = TqdmLoggingHandler()
+        handler.setFormatter(logging.Formatter("[metaselect] %(message)s"))
+        logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
     try:
-        yield
+        if runner.budget.seconds > 0:
+            with ProgressBar(runner.budget) as bar:
+                runner.callbacks.append(bar)
+                yield
+        else:
+            yield
     finally:
-        logger.removeHandler(handler)
+        if handler is not None:
+            logger.removeHandler(handler)
         logger.setLevel(previous)
 
 
-class MetaSelector(BaseEstimator):
+class MetaSelector(VersionedPickleMixin, BaseEstimator):
     """Pick, tune and refit the best scikit-learn model for a dataset within a time budget.
 
     Parameters
@@ -104,6 +118,13 @@ class MetaSelector(BaseEstimator):
         runs over the out-of-fold predictions of the candidates evaluated on
         all rows; the ensemble replaces the best single model when it scores
         higher out of fold and at least two members can be refit in the budget.
+    memory_limit : float, "auto" or None, default="auto"
+        MiB of memory one candidate's evaluation (or the refit) may allocate; a
+        candidate that needs more fails alone (``MemoryError`` in the
+        leaderboard) instead of exhausting the machine. ``"auto"``: three
+        quarters of the memory available when ``fit`` starts, shared between
+        parallel workers. ``None``: no cap. Enforced on Linux in the main
+        thread of each process (sequential fits and joblib's process workers).
     knowledge_base : str or path, default=None
         A folder where each fit records its experience (meta-features and
         measured scores) for fine-tuning the meta-model later with
@@ -115,7 +136,11 @@ class MetaSelector(BaseEstimator):
         Seeds subsampling, cross-validation shuffles, sampled configurations
         and the models' own randomness.
     verbose : int, default=0
-        0 silent, 1 one line per bracket and the winner, 2 every candidate.
+        0: silent (warnings only). 1: a progress bar over the time budget
+        (tqdm, on stderr) with the best score so far, and one log line per
+        bracket and for the winner. 2: also one log line per evaluated
+        candidate. Log lines go through :mod:`logging` (logger ``"metaselect"``);
+        when the application has configured that logger, its handlers are used.
 
     Attributes
     ----------
@@ -173,6 +198,7 @@ class MetaSelector(BaseEstimator):
         "max_evals": [Interval(Integral, 1, None, closed="left"), None],
         "ranker": [HasMethods(["rank"]), None],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "memory_limit": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
         "knowledge_base": [str, os.PathLike, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -190,6 +216,7 @@ class MetaSelector(BaseEstimator):
         max_evals=None,
         ranker=None,
         ensemble_size=1,
+        memory_limit="auto",
         knowledge_base=None,
         n_jobs=None,
         random_state=None,
@@ -203,6 +230,7 @@ class MetaSelector(BaseEstimator):
         self.max_evals = max_evals
         self.ranker = ranker
         self.ensemble_size = ensemble_size
+        self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -247,10 +275,10 @@ class MetaSelector(BaseEstimator):
         runner = Runner(
             X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv,
             classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
-            random_state=seed, max_evals=self.max_evals,
+            random_state=seed, max_evals=self.max_evals, memory_limit=self.memory_limit,
         )  # fmt: skip
         runner.collect_oof = self.ensemble_size > 1 and self.time_budget > 0
-        with _verbosity(self.verbose):
+        with _feedback(self.verbose, runner):
             self._search(runner, ranker, portfolio, context, seed)
         self._schema = schema
         self.leaderboard_ = make_leaderboard(runner.trials)
@@ -288,6 +316,22 @@ class MetaSelector(BaseEstimator):
             f"{type(self).__name__}: no candidate finished within {self.time_budget}s and no "
             "default could be fitted. Why:\n" + runner.failure_summary() + "\n" + "\n".join(errors)
         )
+
+    def _zero_shot(self, runner, ranked) -> None:
+        """Fit the top-ranked configuration without validation; the next one if it fails."""
+        errors = []
+        for config in ranked:
+            try:
+                self.best_estimator_ = runner.refit_config(config)
+            except Exception as exc:  # MemoryError included: a failing candidate never ends the fit
+                errors.append(f"  - {config.family} {dict(config.params)}: {type(exc).__name__}: {exc}")
+                logger.warning("Zero-shot fit of %s failed (%s: %s); trying the next.", config.family,
+                               type(exc).__name__, exc)
+                continue
+            self.best_config_ = {"algorithm": config.family, "params": dict(config.params)}
+            self.best_score_ = float("nan")
+            return
+        raise SearchFailedError(f"{type(self).__name__}: no configuration could be fitted:\n" + "\n".join(errors))
 
     def _ensemble(self, runner, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
@@ -330,10 +374,7 @@ class MetaSelector(BaseEstimator):
                 self.novelty_,
             )
         if self.time_budget == 0:
-            best = ranker.rank(portfolio.defaults(), portfolio, context)[0]
-            self.best_estimator_ = runner.refit_config(best)
-            self.best_config_ = {"algorithm": best.family, "params": dict(best.params)}
-            self.best_score_ = float("nan")
+            self._zero_shot(runner, ranker.rank(portfolio.defaults(), portfolio, context))
         else:
             SuccessiveHalving().run(runner, ranker, portfolio, context, random_state=seed)
             if not runner.best_trials():
@@ -390,6 +431,15 @@ class MetaSelector(BaseEstimator):
         check_is_fitted(self)
         return self.scorer_(self, X, y)
 
+    def _sk_visual_block_(self):
+        """Notebooks draw a fitted selector as the pipeline it chose (an unfitted one as itself)."""
+        if not hasattr(self, "best_estimator_"):
+            return _VisualBlock("single", self, names=type(self).__name__, name_details=str(self))
+        config = self.best_config_
+        score = f"CV score {self.best_score_:.4f}" if np.isfinite(self.best_score_) else "zero-shot"
+        name = f"best_estimator_: {config['algorithm']} ({score})"
+        return serial_block(self.best_estimator_, name, str(config["params"]))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
@@ -417,8 +467,8 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
-                 ranker=None, ensemble_size=1, knowledge_base=None, n_jobs=None, random_state=None,
-                 verbose=0):
+                 ranker=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
+                 random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -427,6 +477,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
         self.max_evals = max_evals
         self.ranker = ranker
         self.ensemble_size = ensemble_size
+        self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -445,8 +496,8 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
-                 ranker=None, ensemble_size=1, knowledge_base=None, n_jobs=None, random_state=None,
-                 verbose=0):
+                 ranker=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
+                 random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -455,6 +506,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
         self.max_evals = max_evals
         self.ranker = ranker
         self.ensemble_size = ensemble_size
+        self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
         self.n_jobs = n_jobs
         self.random_state = random_state

@@ -2,6 +2,8 @@
 
 from ._budget import Budget, CandidateTimeout, time_limit
 from ._halving import SuccessiveHalving
+from ._memory import memory_limit
+from ._progress import ProgressBar, TqdmLoggingHandler
 from ._ranker import Ranker, RankingContext, StaticPriorRanker
 from ._runner import Runner, SearchFailedError
 from ._trial import STATUSES, Trial, evaluate_candidate
@@ -10,13 +12,16 @@ __all__ = [
     "STATUSES",
     "Budget",
     "CandidateTimeout",
+    "ProgressBar",
     "Ranker",
     "RankingContext",
     "Runner",
     "SearchFailedError",
     "StaticPriorRanker",
     "SuccessiveHalving",
+    "TqdmLoggingHandler",
     "Trial",
     "evaluate_candidate",
+    "memory_limit",
     "time_limit",
 ]

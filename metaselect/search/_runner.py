@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from ..portfolio import Config, Portfolio
 from ..preprocessing import InputSchema, make_candidate_pipeline
 from ._budget import Budget, CandidateTimeout, time_limit
+from ._memory import available_memory_mb, memory_limit
 from ._trial import Trial, evaluate_candidate
 
 __all__ = ["Runner", "SearchFailedError"]
@@ -57,10 +58,16 @@ class Runner:
         Base seed: candidate ``i`` is built with ``random_state + i``.
     max_evals : int or None
         Stop after this many candidate evaluations (deterministic runs).
+    memory_limit : float, "auto" or None
+        MiB one candidate's evaluation or refit may allocate (past it: a failed
+        trial, not a dead fit). ``"auto"``: three quarters of the memory the
+        machine has available at the start, shared between parallel workers.
+        ``None``: no cap.
     """
 
     def __init__(self, X, y, *, portfolio: Portfolio, schema: InputSchema, scorer, cv, classifier: bool,
-                 budget: Budget, n_jobs=None, random_state: int = 0, max_evals=None):
+                 budget: Budget, n_jobs=None, random_state: int = 0, max_evals=None,
+                 memory_limit="auto"):
         self.X, self.y = X, y
         self.portfolio, self.schema, self.scorer = portfolio, schema, scorer
         self.cv, self.classifier = cv, classifier
@@ -78,6 +85,9 @@ class Runner:
         #: Keep out-of-fold predictions of candidates run on all rows (for ensembles).
         self.collect_oof = False
         self._row_cache: dict[int, tuple] = {}
+        self.memory_mb = self._memory_share(memory_limit)
+        #: Called as ``callback(runner, trials)`` after each batch of evaluations (progress bars).
+        self.callbacks: list = []
 
     # -- bookkeeping ---------------------------------------------------------
     def candidate_id(self, config: Config) -> int:
@@ -103,6 +113,12 @@ class Runner:
         head-room rather than claim every core.
         """
         return max(1, (os.cpu_count() or 1) // (2 * self.n_workers()))
+
+    def _memory_share(self, memory_limit) -> float | None:
+        if memory_limit != "auto":
+            return memory_limit
+        available = available_memory_mb()
+        return None if available is None else 0.75 * available / self.n_workers()
 
     def n_workers(self) -> int:
         from joblib import effective_n_jobs
@@ -160,14 +176,18 @@ class Runner:
                 continue
             jobs.append(delayed(evaluate_candidate)(trial, estimator, self.X, self.y, splits,
                                                     self.scorer, share, deadline, oof_classes,
-                                                    self.n_threads()))
+                                                    self.n_threads(), self.memory_mb))
         trials.extend(Parallel(n_jobs=self.n_jobs)(jobs))
         trials.sort(key=lambda t: configs.index(t.config))
         for trial in trials:
-            logger.debug("rung %d n=%d %s -> %s %.4f (%.2fs) %s", rung, n_samples, trial.config,
-                         trial.status, trial.mean_score, trial.duration, trial.error)
+            logger.debug("candidate %d, rung %d, %d rows: %s %s -> %s, score %.4f, %.2fs%s",
+                         trial.candidate_id, rung, n_samples, trial.config.family, dict(trial.config.params),
+                         trial.status, trial.mean_score, trial.duration,
+                         f" ({trial.error})" if trial.error else "")
         self.trials.extend(trials)
         self._update_reserve()
+        for callback in self.callbacks:
+            callback(self, trials)
         return trials
 
     # -- time prediction -----------------------------------------------------
@@ -227,6 +247,8 @@ class Runner:
                 return trial, self.refit(trial)
             except CandidateTimeout as exc:
                 errors.append(f"{trial.config.family}: refit timeout ({exc})")
+            except MemoryError as exc:
+                errors.append(f"{trial.config.family}: refit over the memory limit ({exc})")
             except Exception as exc:
                 errors.append(f"{trial.config.family}: refit failed ({type(exc).__name__}: {exc})")
             logger.warning("Refit of %s failed (%s); trying the next.", trial.config, errors[-1])
@@ -243,8 +265,8 @@ class Runner:
     def refit(self, trial: Trial):
         """``trial``'s pipeline fitted on all rows, stopped past the budget (plus the allowance)."""
         estimator = self.build(trial.config)
-        with time_limit(max(self.budget.remaining() + self.allowance, 0.5)), warnings.catch_warnings(), \
-                threadpool_limits(limits=self.n_threads()):
+        with time_limit(max(self.budget.remaining() + self.allowance, 0.5)), memory_limit(self.memory_mb), \
+                warnings.catch_warnings(), threadpool_limits(limits=self.n_threads()):
             warnings.simplefilter("ignore")
             estimator.fit(self.X, self.y)
         return estimator
@@ -252,6 +274,7 @@ class Runner:
     def refit_config(self, config: Config):
         """Fit ``config`` on all rows with no cross-validation (zero-shot mode)."""
         estimator = self.build(config)
-        with warnings.catch_warnings(), threadpool_limits(limits=self.n_threads()):
+        with memory_limit(self.memory_mb), warnings.catch_warnings(), \
+                threadpool_limits(limits=self.n_threads()):
             warnings.simplefilter("ignore")
             return estimator.fit(self.X, self.y)

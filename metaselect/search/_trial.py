@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from ..portfolio import Config
 from ._budget import CandidateTimeout, time_limit
+from ._memory import memory_limit
 
 __all__ = ["STATUSES", "Trial", "evaluate_candidate"]
 
@@ -66,7 +67,7 @@ def _oof_block(model, X_test, n_classes: int | None) -> np.ndarray:
 
 
 def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline, oof_classes=False,
-                       n_threads=None) -> Trial:
+                       n_threads=None, memory_mb=None) -> Trial:
     """Cross-validate ``estimator`` fold by fold inside ``time_share`` seconds.
 
     Runs in a joblib worker. Never raises: errors, non-finite scores and time
@@ -74,7 +75,8 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     value past which no new fold starts. ``oof_classes`` (``False``: off;
     ``None``: regression; an int: the number of classes, labels being
     positions) asks for out-of-fold predictions, indexed by row of ``X``.
-    ``n_threads`` caps the OpenMP/BLAS threads of the fit (``None``: no cap).
+    ``n_threads`` caps the OpenMP/BLAS threads of the fit (``None``: no cap);
+    ``memory_mb`` caps the memory it may allocate (see :func:`memory_limit`).
     """
     start = time.time()
     if deadline - start <= 0:
@@ -83,8 +85,8 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     fit_times, score_times = [], []
     oof = None
     try:
-        with time_limit(min(time_share, deadline - start)) as armed, warnings.catch_warnings(), \
-                threadpool_limits(limits=n_threads):
+        with time_limit(min(time_share, deadline - start)) as armed, memory_limit(memory_mb), \
+                warnings.catch_warnings(), threadpool_limits(limits=n_threads):
             warnings.simplefilter("ignore")
             for train, test in splits:
                 if not armed and time.time() > min(deadline, start + time_share):
@@ -103,10 +105,14 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
                     oof[test] = block
                 fit_times.append(t1 - t0)
                 if not np.isfinite(score):
-                    raise ValueError(f"the scorer returned a non-finite score ({score})")
+                    raise ValueError(f"the scorer returned a non-finite score ({score}) on a "
+                                     f"validation fold of {len(test)} sample(s)")
                 trial.scores.append(score)
     except CandidateTimeout as exc:
         trial.status, trial.error = "timeout", str(exc)
+    except MemoryError as exc:
+        cap = f"over the {memory_mb:.0f} MiB per candidate" if memory_mb else "out of memory"
+        trial.status, trial.error = "failed", f"MemoryError ({cap}): {exc}"[:500]
     except Exception as exc:  # a failing candidate must never take the search down
         trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
     if trial.status == "ok" and oof is not None:
