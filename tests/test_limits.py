@@ -98,3 +98,36 @@ def test_memory_limit_parameter_is_validated():
     X, y = load_iris(return_X_y=True)
     with pytest.raises(ValueError, match="memory_limit"):
         MetaSelectorClassifier(memory_limit=-5).fit(X, y)
+
+
+def test_when_every_refit_fails_a_cheap_default_is_fitted(monkeypatch, caplog):
+    from metaselect.search import Runner, SearchFailedError
+
+    def no_refit(self):
+        raise SearchFailedError("No candidate could be fitted (refit timeouts).")
+
+    monkeypatch.setattr(Runner, "refit_best", no_refit)
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(estimators=["gaussian_nb", "decision_tree"], time_budget=30, max_evals=2,
+                                   cv=2, random_state=0).fit(X, y)
+    assert "No validated candidate could be refit" in caplog.text
+    assert model.best_config_["algorithm"] == "gaussian_nb" and np.isnan(model.best_score_)
+    assert model.score(X, y) > 0.9
+
+
+def test_search_threads_respect_an_enclosing_limit():
+    from threadpoolctl import threadpool_limits
+
+    from metaselect.portfolio import Portfolio
+    from metaselect.preprocessing import check_X
+    from metaselect.search import Budget, Runner
+
+    X, y = load_iris(return_X_y=True)
+    X, schema = check_X(X)
+
+    def runner():
+        return Runner(X, y, portfolio=Portfolio("classification"), schema=schema,
+                      scorer=None, cv=2, classifier=True, budget=Budget(10))
+
+    with threadpool_limits(limits=1):
+        assert runner().n_threads() == 1

@@ -16,6 +16,7 @@ from metaselect.search import (
     Runner,
     StaticPriorRanker,
     SuccessiveHalving,
+    Trial,
     time_limit,
 )
 from metaselect.search._budget import _can_use_alarm
@@ -157,3 +158,23 @@ def test_later_brackets_propose_near_the_best():
     later = [t.config for t in runner.trials[3:]]
     assert len(set(later)) == len(later) and not (set(later) & first)
     assert best_family in {c.family for c in later}
+
+
+def test_best_trials_compare_candidates_across_the_last_two_rungs():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    ridge_like, tree, knn = portfolio.defaults()[:3]
+    n = runner.n_samples
+
+    def trial(config, rows, score, status="ok"):
+        t = Trial(runner.candidate_id(config), config, 0, rows, status=status, scores=[score])
+        runner.trials.append(t)
+        return t
+
+    trial(tree, n // 9, 0.99)           # a lucky score on a ninth of the rows: not comparable
+    trial(knn, n // 3, 0.80, "pruned")  # stopped on a third of the rows (out of time)
+    strong = trial(ridge_like, n // 3, 0.95, "pruned")
+    weak = trial(tree, n, 0.40)         # the only one that ran on all rows
+    assert runner.best_trials(1) == [strong]
+    ranked = runner.best_trials()
+    assert [t.mean_score for t in ranked] == [0.95, 0.80, 0.40]
+    assert ranked[-1] is weak  # the tree is ranked by its latest trial, on all rows

@@ -292,8 +292,8 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         self.fit_time_ = time.time() - started
         return self
 
-    def _last_resort(self, runner, portfolio) -> None:
-        """The budget ran out before any candidate finished: fit a cheap default without CV."""
+    def _last_resort(self, runner, portfolio, reason="No candidate finished its cross-validation") -> None:
+        """No validated candidate could be refit in time: fit a cheap default without CV."""
         cheap = [name for name in CHEAP_FAMILIES if name in portfolio.families]
         cheap += [name for name in portfolio.families if name not in cheap]
         errors = []
@@ -305,9 +305,8 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                 errors.append(f"  - {name}: {type(exc).__name__}: {exc}")
                 continue
             logger.warning(
-                "No candidate finished its cross-validation within %ss; fitted the %s default "
-                "without validation. Give a larger time_budget for a real search.",
-                self.time_budget, name,
+                "%s within %ss; fitted the %s default without validation. Give a larger "
+                "time_budget for a real search.", reason, self.time_budget, name,
             )
             self.best_config_ = {"algorithm": name, "params": dict(config.params)}
             self.best_score_ = float("nan")
@@ -386,7 +385,12 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                     )
                 self._last_resort(runner, portfolio)
                 return
-            trial, self.best_estimator_ = runner.refit_best()
+            try:
+                trial, self.best_estimator_ = runner.refit_best()
+            except SearchFailedError as exc:  # every refit failed or ran out of time
+                logger.warning("%s", exc)
+                self._last_resort(runner, portfolio, "No validated candidate could be refit")
+                return
             self.best_config_ = {"algorithm": trial.config.family, "params": dict(trial.config.params)}
             self.best_score_ = trial.mean_score
             if runner.collect_oof:

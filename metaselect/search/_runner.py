@@ -19,7 +19,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 from sklearn.utils import resample
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from ..portfolio import Config, Portfolio
 from ..preprocessing import InputSchema, make_candidate_pipeline
@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 SAFETY_MARGIN = 0.25
 #: Share of the budget reserved for the refit before any candidate has finished.
 INITIAL_RESERVE = 0.2
+#: A candidate competes for the refit if it ran on at least this share of the most rows.
+COMPARABLE_FRACTION = 1 / 3
 
 
 class SearchFailedError(RuntimeError):
@@ -86,6 +88,8 @@ class Runner:
         self.collect_oof = False
         self._row_cache: dict[int, tuple] = {}
         self.memory_mb = self._memory_share(memory_limit)
+        pools = [pool["num_threads"] for pool in threadpool_info() if pool.get("num_threads")]
+        self._thread_ceiling = min(pools) if pools else os.cpu_count() or 1
         #: Called as ``callback(runner, trials)`` after each batch of evaluations (progress bars).
         self.callbacks: list = []
 
@@ -110,9 +114,11 @@ class Runner:
         Gradient boosting's OpenMP loops degrade badly when threads outnumber free
         cores (measured here: a histogram gradient boosting fit 4x slower with 2
         threads than with 1 on a loaded 2-core machine), so evaluations leave
-        head-room rather than claim every core.
+        head-room rather than claim every core. Never more than the thread pools
+        allow when the search starts (``OMP_NUM_THREADS=1`` or an enclosing
+        ``threadpool_limits`` is respected: several fits may share the machine).
         """
-        return max(1, (os.cpu_count() or 1) // (2 * self.n_workers()))
+        return max(1, min(self._thread_ceiling, (os.cpu_count() or 1) // (2 * self.n_workers())))
 
     def _memory_share(self, memory_limit) -> float | None:
         if memory_limit != "auto":
@@ -144,6 +150,10 @@ class Runner:
                 splits = [(idx[tr], idx[te]) for tr, te in splitter.split(np.zeros(len(idx)), y_sub)]
             self._row_cache[n_samples] = (idx, splits)
         return self._row_cache[n_samples]
+
+    def train_rows(self, n_samples: int) -> int:
+        """Rows a model is trained on in one fold of a rung of ``n_samples`` rows."""
+        return len(self.rows(n_samples)[1][0][0])
 
     # -- evaluation ----------------------------------------------------------
     def build(self, config: Config):
@@ -204,14 +214,12 @@ class Runner:
         if not np.isfinite(per_fold):
             return float("nan")
         n_folds = len(self.rows(n_samples)[1])
-        train_rows = n_samples * (1 - 1 / max(2, n_folds))
         exponent = self.portfolio[config.family].time_exponent
-        return per_fold * (train_rows / self.time_reference_rows) ** exponent * n_folds
+        return per_fold * (self.train_rows(n_samples) / self.time_reference_rows) ** exponent * n_folds
 
     def predicted_refit_time(self, trial: Trial) -> float:
         exponent = self.portfolio[trial.config.family].time_exponent
-        train_rows = trial.n_samples * (1 - 1 / max(2, len(self.rows(trial.n_samples)[1])))
-        return trial.fit_time * (self.n_samples / max(train_rows, 1)) ** exponent
+        return trial.fit_time * (self.n_samples / max(self.train_rows(trial.n_samples), 1)) ** exponent
 
     def _update_reserve(self) -> None:
         best = self.best_trials(1)
@@ -220,12 +228,25 @@ class Runner:
 
     # -- results -------------------------------------------------------------
     def best_trials(self, k: int | None = None) -> list[Trial]:
-        """Successful trials at the largest size any candidate reached, best first."""
-        ok = [t for t in self.trials if t.status == "ok"]
+        """Successful trials, best first: each configuration's trial on the most rows it reached,
+        among those run on at least ``COMPARABLE_FRACTION`` of the most rows any candidate reached.
+
+        A candidate that was not promoted to the last rung (out of time, say) still
+        competes with one score from a third of the rows: a learning curve rarely
+        falls with more rows, so that comparison favours the candidates on more
+        rows, but a much better one is not lost to a poor one that happened to
+        run on all rows.
+        """
+        ok = [t for t in self.trials if t.status in ("ok", "pruned") and np.isfinite(t.mean_score)]
         if not ok:
             return []
-        top = max(t.n_samples for t in ok)
-        ranked = sorted((t for t in ok if t.n_samples == top), key=lambda t: -t.mean_score)
+        top = max(t.n_samples for t in ok if t.status == "ok")
+        latest: dict[Config, Trial] = {}
+        for trial in ok:
+            if trial.n_samples >= COMPARABLE_FRACTION * top - 1:
+                if trial.config not in latest or trial.n_samples >= latest[trial.config].n_samples:
+                    latest[trial.config] = trial
+        ranked = sorted(latest.values(), key=lambda t: (-t.mean_score, -t.n_samples))
         return ranked if k is None else ranked[:k]
 
     def failure_summary(self) -> str:
