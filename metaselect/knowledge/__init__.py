@@ -3,7 +3,7 @@
 :func:`build_knowledge_base` evaluates the set on a dataset folder (resumable,
 parallel); :func:`load_knowledge_base` loads the shipped knowledge base, a
 packed file or a build directory as a :class:`KnowledgeBase` whose tables feed
-the meta-model; :func:`report` summarises one (SBS, VBS, family wins).
+the meta-model; ``metaselect kb-report`` summarises one (SBS, VBS, family wins).
 """
 
 from ._builder import (

@@ -29,7 +29,7 @@ class MetaModelRanker(Ranker):
         the model.
     fallback : Ranker, default=None
         Used for tasks without a model, datasets without meta-features and
-        custom families; ``None`` means :class:`StaticPriorRanker`.
+        custom families; ``None`` means :class:`~metaselect.search.StaticPriorRanker`.
     """
 
     def __init__(self, models=None, novelty_threshold=None, fallback=None):
