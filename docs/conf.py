@@ -5,8 +5,6 @@ The API reference (``api.rst``) is generated from each subpackage's ``__all__``
 by ``_api.py``; the gallery runs every ``examples/<topic>/plot_*.py``.
 """
 
-import importlib
-import inspect
 import os
 import re
 import sys
@@ -94,7 +92,6 @@ html_theme_options = {
 
 # -- autodoc hooks -------------------------------------------------------------
 _ROUTING_METHOD = re.compile(r"^set_\w+_request$")
-_SEE_ALSO_ONLY = re.compile(r"^See :func:`(?P<target>[\w.]+)`")
 
 
 def _skip_member(app, what, name, obj, skip, options):
@@ -104,38 +101,5 @@ def _skip_member(app, what, name, obj, skip, options):
     return None
 
 
-def _forwarded(obj):
-    """The function a lazy forwarder names in a docstring ``See :func:`target` ...``, if any."""
-    match = _SEE_ALSO_ONLY.match(inspect.getdoc(obj) or "")
-    if not match or not callable(obj):
-        return None
-    module, _, attr = match["target"].rpartition(".")
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _forwarded_docstring(app, what, name, obj, options, lines):
-    """Show the docstring of the function that a lazy forwarder (``metamodel.fine_tune``) calls."""
-    target = _forwarded(obj) if what == "function" else None
-    if target is not None and target.__doc__:
-        lines[:] = inspect.cleandoc(target.__doc__).splitlines()
-
-
-def _forwarded_signature(app, what, name, obj, options, signature, return_annotation):
-    target = _forwarded(obj) if what == "function" else None
-    if target is not None:
-        signature = inspect.signature(target)
-        parameters = [p.replace(annotation=p.empty) for p in signature.parameters.values()]
-        return str(
-            signature.replace(parameters=parameters, return_annotation=signature.empty)
-        ), None
-    return None
-
-
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
-    # Before numpydoc (priority 500) so that it formats the forwarded docstring.
-    app.connect("autodoc-process-docstring", _forwarded_docstring, priority=100)
-    app.connect("autodoc-process-signature", _forwarded_signature)

@@ -95,8 +95,9 @@ class KnowledgeBase:
         self.notes = str(payload.get("notes", ""))
 
     def __repr__(self) -> str:
-        return (f"KnowledgeBase({len(self.dataset_names)} datasets, "
-                f"{sum(map(len, self.config_sets.values()))} configurations, source={self.source!r})")
+        tasks = {d["task"] for d in self._payload["datasets"]}
+        configs = sum(len(c) for task, c in self.config_sets.items() if task in tasks)
+        return f"KnowledgeBase({len(self.dataset_names)} datasets, {configs} configurations, source={self.source!r})"
 
     # -- construction ----------------------------------------------------------
     @classmethod

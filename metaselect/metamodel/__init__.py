@@ -8,27 +8,7 @@ Run time (numpy only): :class:`MetaModel`, :func:`load_pretrained`,
 from ._model import FORMAT_VERSION, MetaModel, load_models, load_pretrained
 from ._ranker import MetaModelRanker
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base, transform_meta
-
-
-def train_metamodel(*args, **kwargs):
-    """See :func:`metaselect.metamodel._training.train_metamodel` (imports TensorFlow)."""
-    from ._training import train_metamodel as train
-
-    return train(*args, **kwargs)
-
-
-def fine_tune(*args, **kwargs):
-    """See :func:`metaselect.metamodel._training.fine_tune` (imports TensorFlow)."""
-    from ._training import fine_tune as tune
-
-    return tune(*args, **kwargs)
-
-
-def to_keras(*args, **kwargs):
-    """See :func:`metaselect.metamodel._training.to_keras` (imports TensorFlow)."""
-    from ._training import to_keras as convert
-
-    return convert(*args, **kwargs)
+from ._training import fine_tune, to_keras, train_metamodel  # TensorFlow is imported when they run
 
 
 __all__ = [
