@@ -42,6 +42,13 @@ __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
 logger = logging.getLogger("metaselect")
 
 DEFAULT_SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
+#: Zero-shot (``time_budget=0``) picks among every default plus this many sampled configurations.
+#: Regression picks among the defaults only: in the meta-evaluation (docs/metamodel.md) the
+#: regression meta-model's top pick among many configurations is worse than the best default
+#: on average, the classification one's better.
+ZERO_SHOT_POOL = {"classification": 500, "regression": 0}
+#: Zero-shot tries at most this many of its ranked picks before the cheap last resort.
+ZERO_SHOT_ATTEMPTS = 10
 #: Fitted without validation, in this order, when the budget ends before any candidate finished.
 CHEAP_FAMILIES = ("gaussian_nb", "ridge", "lda", "logistic_regression", "decision_tree", "elastic_net")
 
@@ -94,7 +101,10 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         scikit-learn tooling, which need to know the task before ``fit``.
     time_budget : float, default=60
         Seconds for the whole ``fit`` (search and refit). ``0`` fits the
-        top-ranked configuration once, without cross-validation.
+        top-ranked configuration once, without cross-validation (zero-shot:
+        for classification the meta-model's pick among the defaults and 500
+        sampled configurations, for regression among the defaults; the
+        defaults only for a dataset out of distribution).
     scoring : str, callable or None, default=None
         A scikit-learn scorer name or ``scorer(estimator, X, y)``. ``None``
         means balanced accuracy (classification) or R^2 (regression).
@@ -316,21 +326,19 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
             "default could be fitted. Why:\n" + runner.failure_summary() + "\n" + "\n".join(errors)
         )
 
-    def _zero_shot(self, runner, ranked) -> None:
-        """Fit the top-ranked configuration without validation; the next one if it fails."""
-        errors = []
-        for config in ranked:
+    def _zero_shot(self, runner, portfolio, ranked) -> None:
+        """Fit the top-ranked configuration without validation; the next ones if it fails."""
+        for config in ranked[:ZERO_SHOT_ATTEMPTS]:
             try:
                 self.best_estimator_ = runner.refit_config(config)
             except Exception as exc:  # MemoryError included: a failing candidate never ends the fit
-                errors.append(f"  - {config.family} {dict(config.params)}: {type(exc).__name__}: {exc}")
                 logger.warning("Zero-shot fit of %s failed (%s: %s); trying the next.", config.family,
                                type(exc).__name__, exc)
                 continue
             self.best_config_ = {"algorithm": config.family, "params": dict(config.params)}
             self.best_score_ = float("nan")
             return
-        raise SearchFailedError(f"{type(self).__name__}: no configuration could be fitted:\n" + "\n".join(errors))
+        self._last_resort(runner, portfolio, f"None of the top {ZERO_SHOT_ATTEMPTS} zero-shot picks could be fitted")
 
     def _ensemble(self, runner, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
@@ -373,7 +381,10 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                 self.novelty_,
             )
         if self.time_budget == 0:
-            self._zero_shot(runner, ranker.rank(portfolio.defaults(), portfolio, context))
+            pool = portfolio.defaults()
+            if not self.out_of_distribution_ and ZERO_SHOT_POOL[self.task_]:
+                pool += portfolio.sample(ZERO_SHOT_POOL[self.task_], random_state=seed)
+            self._zero_shot(runner, portfolio, ranker.rank(pool, portfolio, context))
         else:
             SuccessiveHalving().run(runner, ranker, portfolio, context, random_state=seed)
             if not runner.best_trials():
