@@ -331,3 +331,15 @@ def test_ensemble_members_all_have_probabilities():
         assert all(m["algorithm"] != "svm" for m in model.best_config_["params"]["members"])
         model.predict_proba(X)
     model.predict(X)
+
+
+def test_tiny_data_gets_no_more_folds_than_it_can_fill():
+    X = np.arange(16, dtype=float).reshape(8, 2)
+    clf = MetaSelectorClassifier(estimators=["logistic_regression", "decision_tree"], max_evals=2,
+                                 random_state=0).fit(X, [0, 0, 0, 1, 1, 1, 1, 0])  # default cv=5
+    assert (clf.leaderboard_["status"] == "ok").all()
+    reg = MetaSelectorRegressor(estimators=["ridge", "decision_tree"], max_evals=2,
+                                random_state=0).fit(X, np.arange(8.0))
+    assert (reg.leaderboard_["status"] == "ok").all()  # 4 folds of 2 rows, not 5 with a 1-row fold
+    with pytest.raises(ValueError, match="at least 2 samples of some class"):
+        MetaSelectorClassifier().fit(X[:3], ["a", "b", "c"])

@@ -370,6 +370,9 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
             )
         if X.shape[0] < 2:
             raise ValueError(f"{name} needs at least 2 samples to cross-validate; got 1 sample.")
+        if task == "classification" and np.unique(y, return_counts=True)[1].max() < 2:
+            raise ValueError(f"{name} needs at least 2 samples of some class to cross-validate; every "
+                             f"class of y has a single sample ({y.shape[0]} samples).")
         return X, y, schema, task
 
     def _search(self, runner, ranker, portfolio, context, seed) -> None:

@@ -141,6 +141,11 @@ class _FrameTable:
         return numeric, codes
 
 
+def _check_not_complex(dtypes):
+    if any(pd.api.types.is_complex_dtype(dtype) for dtype in dtypes):
+        raise ValueError("Complex data not supported: X holds complex numbers.")
+
+
 def as_table(X):
     """Wrap ``X`` in a table object, validating its shape.
 
@@ -158,8 +163,10 @@ def as_table(X):
         ``take(rows, cols)`` (numeric float matrix, categorical code matrix).
     """
     if sp.issparse(X):
+        _check_not_complex([X.dtype])
         table = _SparseTable(X)
     elif isinstance(X, pd.DataFrame):
+        _check_not_complex(X.dtypes)
         table = _FrameTable(X)
     else:
         array = np.asarray(X)
@@ -171,7 +178,9 @@ def as_table(X):
         if array.dtype.kind in "biuf":
             table = _DenseTable(array)
         else:
-            table = _FrameTable(pd.DataFrame(array).infer_objects())
+            frame = pd.DataFrame(array).infer_objects()
+            _check_not_complex(frame.dtypes)
+            table = _FrameTable(frame)
     if table.n_rows < 1 or table.n_features < 1:
         raise ValueError(
             f"X must have at least one row and one feature. "

@@ -14,8 +14,15 @@ _PCA_VARIANCE = 0.95
 
 
 def _moments(values, axis=0):
-    """Biased (Fisher-Pearson) skewness and excess kurtosis, ignoring NaN."""
-    mean_of = np.nanmean if np.isnan(values).any() else np.mean
+    """Biased (Fisher-Pearson) skewness and excess kurtosis, ignoring NaN.
+
+    Both are scale-free, so values are first divided by their largest magnitude:
+    otherwise the mean and powers of huge values (up to 1e308) overflow to NaN.
+    """
+    has_nan = np.isnan(values).any()
+    mean_of = np.nanmean if has_nan else np.mean
+    scale = (np.nanmax if has_nan else np.max)(np.abs(values), axis=axis, keepdims=True)
+    values = values / np.where(scale > 0, scale, 1.0)
     dev = values - mean_of(values, axis=axis, keepdims=True)
     dev2 = dev * dev
     m2 = mean_of(dev2, axis=axis)

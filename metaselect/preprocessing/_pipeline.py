@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import scipy.sparse as sp
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ._coerce import CategoryCoercer
 
@@ -21,6 +23,9 @@ __all__ = ["InputSchema", "make_candidate_pipeline", "make_preprocessor"]
 
 MAX_ONEHOT_CATEGORIES = 32
 MAX_ORDINAL_CATEGORIES = 255
+#: Numeric values are clipped to this magnitude: larger ones (up to 1e308 is finite) overflow
+#: the scaler's variance and naive Bayes, and do not fit the float32 that scikit-learn trees use.
+MAX_MAGNITUDE = 1e30
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,22 @@ class InputSchema:
     sparse: bool = False
 
 
+def clip_magnitude(X):
+    """``X`` with values clipped to [-MAX_MAGNITUDE, MAX_MAGNITUDE] (dense or sparse)."""
+    if sp.issparse(X):
+        X = X.copy()
+        np.clip(X.data, -MAX_MAGNITUDE, MAX_MAGNITUDE, out=X.data)
+        return X
+    return np.clip(X, -MAX_MAGNITUDE, MAX_MAGNITUDE)
+
+
 def _numeric_steps(scale: bool, sparse: bool) -> list:
     # Always impute: data seen at predict time may have gaps that training data had not.
-    steps = [SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)]
+    # Clip first: the median of huge values, and scikit-learn's finiteness check, can overflow.
+    steps = [
+        FunctionTransformer(clip_magnitude, feature_names_out="one-to-one"),
+        SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+    ]
     if scale:
         steps.append(StandardScaler(with_mean=not sparse))
     return steps

@@ -19,8 +19,18 @@ MAX_CLASSIFICATION_INTEGER_LABELS = 20
 
 
 def check_2d(X) -> None:
-    """Raise scikit-learn's "Reshape your data" error for anything that is not a 2-D table."""
-    if isinstance(X, pd.DataFrame) or sp.issparse(X):
+    """Raise scikit-learn's "Reshape your data" error for anything that is not a 2-D table.
+
+    A DataFrame must also have unique column names: columns are found by name at predict time.
+    """
+    if isinstance(X, pd.DataFrame):
+        duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+        if duplicated:
+            raise ValueError(
+                f"X has duplicate column names {duplicated}; column names must be unique."
+            )
+        return
+    if sp.issparse(X):
         return
     ndim = getattr(X, "ndim", None)
     if ndim is None:  # lists and array-likes that only implement __array__
@@ -43,12 +53,16 @@ def check_X(X, schema: InputSchema | None = None):
     if schema is not None and schema.categorical:
         # Fitted on a DataFrame with categorical columns, given an array now.
         return _check_frame(pd.DataFrame(np.asarray(X, dtype=object)), schema)
+    # scikit-learn's finiteness check sums X first: huge finite values overflow that sum,
+    # which is harmless (it then checks value by value) but warns.
     if sp.issparse(X):
-        X = check_array(X, accept_sparse="csr", dtype=np.float64, ensure_all_finite="allow-nan",
-                        input_name="X")
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = check_array(X, accept_sparse="csr", dtype=np.float64, ensure_all_finite="allow-nan",
+                            input_name="X")
         return X, schema or InputSchema(tuple(range(X.shape[1])), (), sparse=True)
     try:
-        X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan", input_name="X")
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan", input_name="X")
     except ValueError as exc:
         if "could not convert" in str(exc):
             raise ValueError(
@@ -66,11 +80,17 @@ def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
         raise ValueError(f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is required.")
     if frame.shape[1] == 0:
         raise ValueError(f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required.")
+    names = list(frame.columns)
     frame = frame.set_axis(range(frame.shape[1]), axis=1)
     if schema is None:
         numeric, categorical = split_columns(frame)
     else:
         numeric, categorical = list(schema.numeric), list(schema.categorical)
+    complex_columns = [names[c] for c in numeric if pd.api.types.is_complex_dtype(frame[c].dtype)]
+    if complex_columns:
+        raise ValueError(
+            f"Complex data not supported: column(s) {complex_columns} of X hold complex numbers."
+        )
     try:
         frame = numeric_frame(frame, numeric)
     except (TypeError, ValueError) as exc:
@@ -78,8 +98,10 @@ def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
     if numeric:
         values = frame[numeric].to_numpy(dtype=np.float64)
         if np.isinf(values).any():
-            bad = [c for c, col in zip(numeric, values.T, strict=True) if np.isinf(col).any()]
-            raise ValueError(f"Input X contains infinity in column(s) at position {bad}.")
+            bad = [names[c] for c, col in zip(numeric, values.T, strict=True)
+                   if np.isinf(col).any()]
+            raise ValueError(f"Input X contains infinity in column(s) {bad}; only missing values "
+                             "(NaN) are allowed.")
     if schema is None:
         schema = InputSchema(tuple(numeric), tuple(categorical))
     if not schema.categorical:
@@ -95,11 +117,29 @@ def check_y(y, *, classification: bool, estimator_name: str):
     if y.shape[0] == 0:
         raise ValueError("y is empty: found 0 samples.")
     if not classification:
-        return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        with np.errstate(over="ignore", invalid="ignore"):  # see check_X
+            y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+            spread = np.var(y)
+        if not np.isfinite(spread):
+            raise ValueError(
+                f"y contains values too large in magnitude (max |y| = {np.abs(y).max():.3g}): "
+                "their variance overflows float64, so no regression score can be computed. "
+                "Rescale y."
+            )
+        return y
     if y.dtype.kind in "fc":
         _assert_all_finite(y, input_name="y")
-    elif y.dtype.kind == "O" and pd.isna(y).any():
-        raise ValueError("Input y contains NaN (missing class labels).")
+    elif y.dtype.kind == "O":
+        if pd.isna(y).any():
+            raise ValueError("Input y contains NaN (missing class labels).")
+        is_str = np.fromiter((isinstance(label, str) for label in y), dtype=bool, count=y.shape[0])
+        if is_str.any() and not is_str.all():
+            raise ValueError(
+                f"Input y mixes string and non-string class labels (e.g. {y[is_str][0]!r} and "
+                f"{y[~is_str][0]!r}); give all labels one type."
+            )
+        if not is_str.any():  # numbers or booleans held as objects: scikit-learn needs their dtype
+            y = pd.Series(y).infer_objects().to_numpy()
     check_classification_targets(y)
     classes = np.unique(y)
     if classes.shape[0] < 2:

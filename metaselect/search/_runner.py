@@ -142,8 +142,9 @@ class Runner:
                                        random_state=self.random_state + n_samples))
             y_sub = self.y[idx]
             cv = self.cv
-            if isinstance(cv, int | np.integer):
-                cv = max(2, min(int(cv), len(idx)))
+            if isinstance(cv, int | np.integer):  # no more folds than the rows (or largest class) allow
+                limit = np.bincount(y_sub).max() if self.classifier else len(idx) // 2
+                cv = max(2, min(int(cv), len(idx), int(limit)))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 splitter = check_cv(cv, y_sub, classifier=self.classifier)
