@@ -272,36 +272,16 @@ def check_fit_predict(model, X, y, task):
 
 
 # -- fit and predict on the training data ----------------------------------------------
+@pytest.mark.parametrize("source", ["frames", "arrays"])
+@pytest.mark.parametrize("task", ["classification", "regression"])
 @FAST
 @given(data=st.data())
-def test_classifier_on_odd_frames(data):
-    X = data.draw(frames())
-    y = data.draw(class_labels(X.shape[0]))
-    check_fit_predict(classifier(), X, y, "classification")
-
-
-@FAST
-@given(data=st.data())
-def test_regressor_on_odd_frames(data):
-    X = data.draw(frames())
-    y = data.draw(targets(X.shape[0]))
-    check_fit_predict(regressor(), X, y, "regression")
-
-
-@FAST
-@given(data=st.data())
-def test_classifier_on_odd_arrays(data):
-    X = data.draw(arrays())
-    y = data.draw(class_labels(X.shape[0]))
-    check_fit_predict(classifier(), X, y, "classification")
-
-
-@FAST
-@given(data=st.data())
-def test_regressor_on_odd_arrays(data):
-    X = data.draw(arrays())
-    y = data.draw(targets(X.shape[0]))
-    check_fit_predict(regressor(), X, y, "regression")
+def test_fit_predict_on_odd_inputs(task, source, data):
+    X = data.draw(frames() if source == "frames" else arrays())
+    if task == "classification":
+        check_fit_predict(classifier(), X, data.draw(class_labels(X.shape[0])), task)
+    else:
+        check_fit_predict(regressor(), X, data.draw(targets(X.shape[0])), task)
 
 
 @settings(FAST, max_examples=4)

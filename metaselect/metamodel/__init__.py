@@ -10,7 +10,6 @@ from ._ranker import MetaModelRanker
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base, transform_meta
 from ._training import fine_tune, to_keras, train_metamodel  # TensorFlow is imported when they run
 
-
 __all__ = [
     "FORMAT_VERSION",
     "MetaModel",
