@@ -97,3 +97,14 @@ def test_loading_under_another_sklearn_version_warns(fitted):
     fresh = MetaSelectorClassifier.__new__(MetaSelectorClassifier)
     with pytest.warns(SklearnVersionWarning):
         fresh.__setstate__(state)
+
+
+def test_joblib_file_loaded_under_another_metaselect_version_warns(fitted, tmp_path, monkeypatch):
+    import joblib
+
+    path = tmp_path / "model.joblib"
+    joblib.dump(fitted, path)
+    monkeypatch.setattr(_version, "__version__", "99.0.0")
+    with pytest.warns(InconsistentVersionWarning, match="refit it under this version"):
+        loaded = joblib.load(path)
+    assert loaded.best_config_ == fitted.best_config_
