@@ -56,7 +56,7 @@ def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
         if runner.predicted_refit_time(trial) > runner.budget.remaining() + runner.allowance:
             continue
         try:
-            members.append((i, weights[i], runner.refit(trial)))
+            members.append((i, weights[i], runner.refit(trial.config)))
         except (CandidateTimeout, Exception) as exc:  # a member that cannot be refit is left out
             logger.info("Ensemble member %s left out: %s", trial.config, exc)
     if len(members) < 2:

@@ -31,7 +31,6 @@ from ..search import (
     SearchFailedError,
     SuccessiveHalving,
     TqdmLoggingHandler,
-    Trial,
 )
 from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
@@ -302,24 +301,34 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         self.fit_time_ = time.time() - started
         return self
 
+    def _fit_unvalidated(self, runner, configs, what: str, time_limited: bool = True) -> list[str]:
+        """Fit the first of ``configs`` that fits on all rows, without cross-validation; set the
+        ``best_*`` attributes. Returns why each one tried before it failed (all, if none fitted)."""
+        errors = []
+        for config in configs:
+            try:  # CandidateTimeout and MemoryError included: a failing candidate never ends the fit
+                self.best_estimator_ = runner.refit(config, time_limited=time_limited)
+            except Exception as exc:
+                errors.append(f"  - {config.family} {dict(config.params)}: {type(exc).__name__}: {exc}")
+                logger.warning("%s fit of %s failed (%s: %s); trying the next.", what, config.family,
+                               type(exc).__name__, exc)
+                continue
+            self.best_config_ = {"algorithm": config.family, "params": dict(config.params)}
+            self.best_score_ = float("nan")
+            return errors
+        return errors
+
     def _last_resort(self, runner, portfolio, reason="No candidate finished its cross-validation") -> None:
         """No validated candidate could be refit in time: fit a cheap default without CV."""
         cheap = [name for name in CHEAP_FAMILIES if name in portfolio.families]
         cheap += [name for name in portfolio.families if name not in cheap]
-        errors = []
-        for name in cheap:
-            config = portfolio[name].default_config()
-            try:
-                self.best_estimator_ = runner.refit(Trial(runner.candidate_id(config), config, 0, 0))
-            except Exception as exc:  # CandidateTimeout included: try the next family
-                errors.append(f"  - {name}: {type(exc).__name__}: {exc}")
-                continue
+        configs = [portfolio[name].default_config() for name in cheap]
+        errors = self._fit_unvalidated(runner, configs, "Last-resort")
+        if len(errors) < len(configs):
             logger.warning(
                 "%s within %ss; fitted the %s default without validation. Give a larger "
-                "time_budget for a real search.", reason, self.time_budget, name,
+                "time_budget for a real search.", reason, self.time_budget, self.best_config_["algorithm"],
             )
-            self.best_config_ = {"algorithm": name, "params": dict(config.params)}
-            self.best_score_ = float("nan")
             return
         raise SearchFailedError(
             f"{type(self).__name__}: no candidate finished within {self.time_budget}s and no "
@@ -328,17 +337,9 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
 
     def _zero_shot(self, runner, portfolio, ranked) -> None:
         """Fit the top-ranked configuration without validation; the next ones if it fails."""
-        for config in ranked[:ZERO_SHOT_ATTEMPTS]:
-            try:
-                self.best_estimator_ = runner.refit_config(config)
-            except Exception as exc:  # MemoryError included: a failing candidate never ends the fit
-                logger.warning("Zero-shot fit of %s failed (%s: %s); trying the next.", config.family,
-                               type(exc).__name__, exc)
-                continue
-            self.best_config_ = {"algorithm": config.family, "params": dict(config.params)}
-            self.best_score_ = float("nan")
-            return
-        self._last_resort(runner, portfolio, f"None of the top {ZERO_SHOT_ATTEMPTS} zero-shot picks could be fitted")
+        picks = ranked[:ZERO_SHOT_ATTEMPTS]
+        if len(self._fit_unvalidated(runner, picks, "Zero-shot", time_limited=False)) == len(picks):
+            self._last_resort(runner, portfolio, f"None of the top {len(picks)} zero-shot picks could be fitted")
 
     def _ensemble(self, runner, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""

@@ -19,13 +19,13 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 from sklearn.utils import resample
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_info
 
 from ..portfolio import Config, Portfolio
 from ..preprocessing import InputSchema, make_candidate_pipeline
-from ._budget import Budget, CandidateTimeout, time_limit
-from ._memory import available_memory_mb, memory_limit
-from ._trial import Trial, evaluate_candidate
+from ._budget import Budget, CandidateTimeout
+from ._memory import available_memory_mb
+from ._trial import Trial, candidate_limits, evaluate_candidate
 
 __all__ = ["Runner", "SearchFailedError"]
 
@@ -241,7 +241,7 @@ class Runner:
         ok = [t for t in self.trials if t.status in ("ok", "pruned") and np.isfinite(t.mean_score)]
         if not ok:
             return []
-        top = max(t.n_samples for t in ok if t.status == "ok")
+        top = max(t.n_samples for t in ok)
         latest: dict[Config, Trial] = {}
         for trial in ok:
             if trial.n_samples >= COMPARABLE_FRACTION * top - 1:
@@ -266,7 +266,7 @@ class Runner:
         errors = []
         for trial in candidates:
             try:
-                return trial, self.refit(trial)
+                return trial, self.refit(trial.config)
             except CandidateTimeout as exc:
                 errors.append(f"{trial.config.family}: refit timeout ({exc})")
             except MemoryError as exc:
@@ -284,19 +284,12 @@ class Runner:
         """Half of the allowed overrun (10% of the budget): the refit's last resort."""
         return 0.05 * self.budget.seconds
 
-    def refit(self, trial: Trial):
-        """``trial``'s pipeline fitted on all rows, stopped past the budget (plus the allowance)."""
-        estimator = self.build(trial.config)
-        with time_limit(max(self.budget.remaining() + self.allowance, 0.5)), memory_limit(self.memory_mb), \
-                warnings.catch_warnings(), threadpool_limits(limits=self.n_threads()):
-            warnings.simplefilter("ignore")
-            estimator.fit(self.X, self.y)
-        return estimator
+    def refit(self, config: Config, *, time_limited: bool = True):
+        """``config``'s pipeline fitted on all rows without cross-validation.
 
-    def refit_config(self, config: Config):
-        """Fit ``config`` on all rows with no cross-validation (zero-shot mode)."""
-        estimator = self.build(config)
-        with memory_limit(self.memory_mb), warnings.catch_warnings(), \
-                threadpool_limits(limits=self.n_threads()):
-            warnings.simplefilter("ignore")
-            return estimator.fit(self.X, self.y)
+        Stopped past the budget plus the allowance (``time_limited``), or not at
+        all (zero-shot mode, where the budget is 0 by design).
+        """
+        seconds = max(self.budget.remaining() + self.allowance, 0.5) if time_limited else None
+        with candidate_limits(seconds, self.memory_mb, self.n_threads()):
+            return self.build(config).fit(self.X, self.y)

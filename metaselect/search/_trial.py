@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +17,7 @@ from ..portfolio import Config
 from ._budget import CandidateTimeout, time_limit
 from ._memory import memory_limit
 
-__all__ = ["STATUSES", "Trial", "evaluate_candidate"]
+__all__ = ["STATUSES", "Trial", "candidate_limits", "evaluate_candidate"]
 
 STATUSES = ("ok", "pruned", "failed", "timeout", "skipped")
 
@@ -55,6 +57,19 @@ class Trial:
         return float(np.std(self.scores)) if self.scores and self.status != "failed" else float("nan")
 
 
+@contextmanager
+def candidate_limits(seconds: float | None, memory_mb: float | None, n_threads: int | None) -> Iterator[bool]:
+    """Everything one candidate's fit runs under: a time limit (``None``: none), a memory cap,
+    an OpenMP/BLAS thread cap, and its warnings silenced. Yields whether the time limit is armed."""
+    with ExitStack() as stack:
+        armed = stack.enter_context(time_limit(seconds)) if seconds is not None else False
+        stack.enter_context(memory_limit(memory_mb))
+        stack.enter_context(threadpool_limits(limits=n_threads))
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        yield armed
+
+
 def _oof_block(model, X_test, n_classes: int | None) -> np.ndarray:
     """Class probabilities (one-hot of ``predict`` if the model has none) or predicted values."""
     if n_classes is None:
@@ -85,9 +100,7 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     fit_times, score_times = [], []
     oof = None
     try:
-        with time_limit(min(time_share, deadline - start)) as armed, memory_limit(memory_mb), \
-                warnings.catch_warnings(), threadpool_limits(limits=n_threads):
-            warnings.simplefilter("ignore")
+        with candidate_limits(min(time_share, deadline - start), memory_mb, n_threads) as armed:
             for train, test in splits:
                 if not armed and time.time() > min(deadline, start + time_share):
                     raise CandidateTimeout("time share exceeded between folds")
