@@ -1,11 +1,14 @@
 """MetaSelector in the places scikit-learn users put estimators."""
 
+import warnings
+
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -132,6 +135,19 @@ def test_dataframe_columns_must_match_at_predict(mixed_frame):
     model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
     with pytest.raises(ValueError, match="feature names"):
         model.predict(X.rename(columns={"x1": "other"}))
+
+
+def test_text_in_a_numeric_column_at_predict_warns_and_names_the_column(mixed_frame):
+    X, y = mixed_frame
+    model = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
+    text = X.head(4).astype({"x1": object})
+    text.loc[text.index[:2], "x1"] = ["n/a", "?"]
+    with pytest.warns(DataConversionWarning, match=r"not numbers.*'x1': 2") as record:
+        assert set(model.predict(text)) <= {"no", "yes"}
+    assert record[0].filename == __file__  # points at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(X.head(4).astype({"x1": object}))  # numbers stored as objects: no warning
 
 
 def test_sparse_input():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _assert_all_finite, column_or_1d
@@ -75,6 +78,17 @@ def check_X(X, schema: InputSchema | None = None):
     return X, schema or InputSchema(tuple(range(X.shape[1])), ())
 
 
+def _warn_unreadable(names, numeric, lost) -> None:
+    """Warn when values of numeric columns (text such as ``"n/a"``) could not be read as numbers."""
+    bad = {names[c]: int(n) for c, n in zip(numeric, lost, strict=True) if n > 0}
+    if bad:
+        warnings.warn(
+            f"Numeric column(s) of X hold values that are not numbers; they are treated as missing "
+            f"(values per column: {bad}). Fix the input or declare these columns as categorical.",
+            DataConversionWarning, stacklevel=6,
+        )
+
+
 def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
     if frame.shape[0] == 0:
         raise ValueError(f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is required.")
@@ -91,10 +105,13 @@ def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
         raise ValueError(
             f"Complex data not supported: column(s) {complex_columns} of X hold complex numbers."
         )
+    missing_before = frame[numeric].isna().sum().to_numpy() if numeric else None
     try:
         frame = numeric_frame(frame, numeric)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Numeric columns of X could not be read as numbers: {exc}") from exc
+    if numeric:
+        _warn_unreadable(names, numeric, frame[numeric].isna().sum().to_numpy() - missing_before)
     if numeric:
         values = frame[numeric].to_numpy(dtype=np.float64)
         if np.isinf(values).any():
