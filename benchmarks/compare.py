@@ -15,7 +15,10 @@ regression. Methods (``--methods``):
   the training split (same folds, same scorer) until the budget runs out, the best
   refit on the whole training split (see ``random_search``);
 * ``flaml``: ``flaml.AutoML`` with the same budget, balanced accuracy (a custom
-  metric) or ``r2``, ``n_jobs=1``, its default estimator list.
+  metric) or ``r2``, ``n_jobs=1``, its default estimator list;
+* ``oracle-defaults``: every portfolio default fitted on the training split, scored
+  by the best *test* score among them. It looks at the test labels: a reference
+  (the issue's stretch goal), not a method.
 
 The meta-model never sees a test dataset's family: the held-out datasets are one
 per family from ``--n-clf`` classification and ``--n-reg`` regression families
@@ -25,12 +28,17 @@ the MetaSelector methods as their ranker. Without ``--names`` / ``--datasets``
 the benchmark runs on exactly that held-out set.
 
 Rows above ``--max-rows`` (20,000) are subsampled (stratified) before the split.
-Every method runs sequentially (``n_jobs=1``). Results are appended to
-``OUT/results.csv`` as they come (``--resume`` skips pairs already there); at
-the end ``OUT/summary.md`` (mean score, mean rank, MetaSelector's wins / ties /
-losses, total wall time) and ``OUT/metaselect_vs_flaml.png`` are written.
+``--seeds`` gives each dataset several splits (one *run* per dataset and seed).
+Every method is single-threaded (``n_jobs=1``, one OpenMP thread);
+``--workers N`` runs N of them at a time in separate processes (leave a core
+free). Results are appended to ``OUT/results.csv`` as they come (``--resume``
+skips runs already there); at the end ``OUT/summary.md`` (mean score, mean rank,
+MetaSelector's wins / ties / losses and mean difference with a 95% bootstrap
+interval over datasets, total wall time) and ``OUT/metaselect_vs_flaml.png`` are
+written.
 
     python benchmarks/compare.py /work/shared/corpus --budget 20 --out bench_out
+    python benchmarks/compare.py /work/shared/corpus --seeds 0 1 2 3 4 5 --workers 15 --out bench_out
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ import os
 import time
 import warnings
 import zlib
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 # One OpenMP thread: every method runs on one core (HistGradientBoosting, LightGBM and
@@ -70,7 +79,8 @@ from metaselect.search import CandidateTimeout, time_limit
 
 logger = logging.getLogger("compare")
 
-METHODS = ("metaselect", "metaselect+ens", "zero-shot", "hgb", "random", "flaml")
+ORACLE = "oracle-defaults"
+METHODS = ("metaselect", "metaselect+ens", "zero-shot", "hgb", "random", "flaml", ORACLE)
 SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
 TIE = 1e-3  # score differences up to this count as ties
 CV = 5
@@ -281,8 +291,38 @@ FIT = {
 }
 
 
+def oracle_defaults(task, X_train, X_test, y_train, y_test, *, seed, **_):
+    """``(best test score, its family)`` over every portfolio default: an oracle, not a method."""
+    Xc, schema = check_X(X_train)
+    Xt = check_X(X_test, schema)[0]
+    portfolio = Portfolio(task)
+    best, family = -np.inf, ""
+    for fam in portfolio:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pipe = make_candidate_pipeline(
+                    fam, fam.default_config().params, schema, random_state=seed
+                )
+                value = score(task, y_test, pipe.fit(Xc, y_train).predict(Xt))
+        except Exception:  # noqa: BLE001 - a default that cannot fit here is not the best
+            continue
+        if value > best:
+            best, family = value, fam.name
+    return best, family
+
+
 def run_one(method, task, X_train, X_test, y_train, y_test, **kw) -> dict:
     started = time.time()
+    if method == ORACLE:
+        value, family = oracle_defaults(task, X_train, X_test, y_train, y_test, **kw)
+        return {
+            "method": method,
+            "score": value,
+            "fit_s": round(time.time() - started, 2),
+            "best": family,
+            "error": "",
+        }
     try:
         model = FIT[method](task, X_train, y_train, **kw)
         fit_s = time.time() - started
@@ -305,22 +345,74 @@ def run_one(method, task, X_train, X_test, y_train, y_test, **kw) -> dict:
     }
 
 
+def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:
+    """One run: the split of ``name`` drawn with ``seed``, fitted by ``method`` and scored."""
+    split = dataset_seed(name, seed)
+    task, X_train, X_test, y_train, y_test = load_split(
+        DatasetFolder(folder), name, max_rows, split
+    )
+    ranker = MetaModelRanker(models=load_models(models))
+    row = run_one(
+        method,
+        task,
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        budget=budget,
+        seed=split % 2**31,
+        ranker=ranker,
+    )
+    return {
+        "dataset": name,
+        "task": task,
+        "seed": seed,
+        "n_train": len(X_train),
+        "n_features": X_train.shape[1],
+        "budget": budget,
+        **row,
+    }
+
+
+def _quiet_worker():
+    warnings.simplefilter("ignore")
+    logging.getLogger("metaselect").setLevel(logging.ERROR)
+
+
+def _run_jobs(jobs, workers: int):
+    """Rows of :func:`run_job` as they finish: in this process, or ``workers`` processes."""
+    if workers <= 1:
+        for job in jobs:
+            yield run_job(*job)
+        return
+    with ProcessPoolExecutor(workers, initializer=_quiet_worker) as pool:
+        for future in as_completed([pool.submit(run_job, *job) for job in jobs]):
+            yield future.result()
+
+
 # -- summary -----------------------------------------------------------------------
-def summarise(frame: pd.DataFrame, reference: str = "metaselect") -> pd.DataFrame:
+def summarise(frame: pd.DataFrame, reference: str = "metaselect", seed: int = 0) -> pd.DataFrame:
     """Mean score, mean rank, reference's wins/ties/losses against each method, wall time.
 
-    A method that failed on a dataset gets that dataset's worst score among the
-    methods (it ranks last, tied with the worst); ``failed`` counts those.
+    One *run* per dataset and split seed (rows without a ``seed`` column are
+    ``seed``). A method that failed on a run gets that run's worst score among
+    the methods (it ranks last, tied with the worst); ``failed`` counts those.
+    The reference's mean difference to each method comes with a 95% bootstrap
+    interval that resamples datasets (their seeds together).
     """
-    wide = frame.pivot(index="dataset", columns="method", values="score")
+    frame = with_seed(frame, seed)
+    wide = frame.pivot(index=["dataset", "seed"], columns="method", values="score")
     failed = wide.isna().sum()
     wide = wide.apply(lambda row: row.fillna(row.min()), axis=1)
-    ranks = wide.rank(axis=1, ascending=False, method="average")
+    methods = [m for m in wide.columns if m != ORACLE]  # the oracle is a reference, not ranked
+    ranks = (
+        wide[methods].rank(axis=1, ascending=False, method="average").reindex(columns=wide.columns)
+    )
     rows = []
     for method in wide.columns:
         row = {
             "method": method,
-            "datasets": len(wide),
+            "runs": len(wide),
             "failed": int(failed[method]),
             "mean score": wide[method].mean(),
             "mean rank": ranks[method].mean(),
@@ -331,10 +423,26 @@ def summarise(frame: pd.DataFrame, reference: str = "metaselect") -> pd.DataFram
             row[f"{reference} W/T/L"] = (
                 f"{(diff > TIE).sum()}/{(diff.abs() <= TIE).sum()}/{(diff < -TIE).sum()}"
             )
+            low, high = _bootstrap_interval(diff.groupby(level="dataset").mean())
+            row[f"{reference} - it (95% CI)"] = f"{diff.mean():+.4f} [{low:+.4f}, {high:+.4f}]"
         else:
-            row[f"{reference} W/T/L"] = "-"
+            row[f"{reference} W/T/L"] = row[f"{reference} - it (95% CI)"] = "-"
         rows.append(row)
     return pd.DataFrame(rows).sort_values("mean rank")
+
+
+def with_seed(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """``frame`` with an int ``seed`` column (results from before ``--seeds`` ran with ``seed``)."""
+    seeds = frame["seed"].fillna(seed) if "seed" in frame else pd.Series(seed, index=frame.index)
+    return frame.assign(seed=seeds.astype(int))
+
+
+def _bootstrap_interval(values: pd.Series, n: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of the mean of ``values`` (resampled with replacement)."""
+    rng = np.random.default_rng(seed)
+    v = values.to_numpy(dtype=float)
+    means = v[rng.integers(0, len(v), size=(n, len(v)))].mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
 def plot(frame: pd.DataFrame, path: Path, x: str = "flaml", y: str = "metaselect") -> None:
@@ -343,7 +451,7 @@ def plot(frame: pd.DataFrame, path: Path, x: str = "flaml", y: str = "metaselect
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    wide = frame.pivot(index="dataset", columns="method", values="score")
+    wide = frame.pivot_table(index="dataset", columns="method", values="score")  # mean over seeds
     if x not in wide or y not in wide:
         return
     tasks = frame.drop_duplicates("dataset").set_index("dataset")["task"]
@@ -361,7 +469,7 @@ def plot(frame: pd.DataFrame, path: Path, x: str = "flaml", y: str = "metaselect
     ax.plot([lo, 1], [lo, 1], color="grey", lw=0.8)
     ax.set_xlabel(f"{x} (held-out score)")
     ax.set_ylabel(f"{y} (held-out score)")
-    ax.set_title("balanced accuracy / R^2 per dataset (clipped at -0.1)")
+    ax.set_title("balanced accuracy / R^2 per dataset, mean over splits (clipped at -0.1)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -385,14 +493,23 @@ def main(argv=None) -> None:
     parser.add_argument("--n-clf", type=int, default=12)
     parser.add_argument("--n-reg", type=int, default=6)
     parser.add_argument("--max-rows", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="draws the held-out families")
     parser.add_argument(
-        "--resume", action="store_true", help="skip (dataset, method) pairs in results.csv"
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="split seeds: one run per dataset and seed (default: --seed)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="runs at a time, one process each")
+    parser.add_argument(
+        "--resume", action="store_true", help="skip (dataset, seed, method) runs in results.csv"
     )
     parser.add_argument(
         "--summary-only", action="store_true", help="only summarise an existing results.csv"
     )
     args = parser.parse_args(argv)
+    args.seeds = args.seeds or [args.seed]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for noisy in ("flaml", "metaselect"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -410,45 +527,46 @@ def main(argv=None) -> None:
             logger.warning(
                 "not held out of the meta-model's training (their family was seen): %s", unseen
             )
-        ranker = heldout_ranker(families, out / "models", args.seed)
+        heldout_ranker(families, out / "models", args.seed)  # trains and caches them if needed
         (out / "heldout.txt").write_text(
             "\n".join(f"{n}\t{folder[n].task}\t{folder[n].family}" for n in heldout) + "\n"
         )
         done = set()
-        if args.resume and csv.is_file():
-            done = set(map(tuple, pd.read_csv(csv)[["dataset", "method"]].to_numpy()))
-        for name in names:
-            seed = dataset_seed(name, args.seed)
-            task, X_train, X_test, y_train, y_test = load_split(folder, name, args.max_rows, seed)
-            for method in args.methods:
-                if (name, method) in done:
-                    continue
-                row = run_one(
-                    method,
-                    task,
-                    X_train,
-                    X_test,
-                    y_train,
-                    y_test,
-                    budget=args.budget,
-                    seed=seed % 2**31,
-                    ranker=ranker,
-                )
-                row = {
-                    "dataset": name,
-                    "task": task,
-                    "n_train": len(X_train),
-                    "n_features": X_train.shape[1],
-                    "budget": args.budget,
-                    **row,
-                }
-                logger.info(
-                    "%s %s: %.4f in %.1fs %s", name, method, row["score"], row["fit_s"], row["best"]
-                )
-                pd.DataFrame([row]).to_csv(csv, mode="a", header=not csv.is_file(), index=False)
+        if csv.is_file():
+            old = pd.read_csv(csv)
+            if "seed" not in old:  # written before --seeds: add the column so rows append aligned
+                old = with_seed(old, args.seed)
+                old.to_csv(csv, index=False)
+            if args.resume:
+                done = set(zip(old["dataset"], old["seed"].astype(int), old["method"], strict=True))
+        jobs = [
+            (args.folder, name, method, seed, args.budget, args.max_rows, str(out / "models"))
+            for seed in args.seeds
+            for name in names
+            for method in args.methods
+            if (name, seed, method) not in done
+        ]
+        for row in _run_jobs(jobs, args.workers):
+            logger.info(
+                "%s s%d %s: %.4f in %.1fs %s",
+                row["dataset"],
+                row["seed"],
+                row["method"],
+                row["score"],
+                row["fit_s"],
+                row["best"],
+            )
+            pd.DataFrame([row]).to_csv(csv, mode="a", header=not csv.is_file(), index=False)
     frame = pd.read_csv(csv)
-    frame = frame[frame["dataset"].isin(names) & frame["method"].isin(args.methods)]
-    parts = [f"# budget {args.budget:g} s, {frame['dataset'].nunique()} datasets\n"]
+    frame = with_seed(frame, args.seed)
+    frame = frame[
+        frame["dataset"].isin(names)
+        & frame["method"].isin(args.methods)
+        & frame["seed"].isin(args.seeds)
+    ]
+    parts = [
+        f"# budget {args.budget:g} s, {frame['dataset'].nunique()} datasets x {frame['seed'].nunique()} splits\n"
+    ]
     for title, part in [("all", frame)] + list(frame.groupby("task")):
         parts.append(
             f"\n## {title}\n\n" + summarise(part).to_markdown(index=False, floatfmt=".3f") + "\n"
