@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from metaselect.knowledge import (
     load_knowledge_base,
 )
 from metaselect.knowledge._report import normalised_scores, render_markdown, task_summary
+from metaselect.metafeatures import TIME_FEATURES
 from metaselect.portfolio import ENCODING_VERSION, FAMILY_ORDER, encoding_names
 
 # One configuration per family (the defaults): 13 classification, 11 regression.
@@ -244,6 +246,25 @@ def test_pack_round_trip_and_version_checks(built, tmp_path):
     duplicated = {**payload, "results": {k: v * 2 for k, v in payload["results"].items()}}
     with pytest.raises(CorruptResultError, match="duplicate"):
         KnowledgeBase(duplicated)
+
+
+def test_meta_features_recomputed_from_the_folder(corpus, built, tmp_path):
+    kb = load_knowledge_base(built[0])
+    payload = kb._payload
+    # As if packed by an older metaselect: fewer meta-features, other values.
+    old = KnowledgeBase({**payload, "metafeature_names": payload["metafeature_names"][:5],
+                         "datasets": [{**d, "metafeatures": [0.0] * 5} for d in payload["datasets"]]})
+    fresh = old.with_metafeatures(corpus, n_jobs=1)
+    assert fresh.metafeature_names == kb.metafeature_names
+    repeatable = [c for c in kb.metafeatures().columns if c not in TIME_FEATURES]
+    pd.testing.assert_frame_equal(fresh.metafeatures()[repeatable], kb.metafeatures()[repeatable])
+    pd.testing.assert_frame_equal(fresh.results(), kb.results())
+    other = tmp_path / "other"
+    shutil.copytree(corpus, other)
+    path = other / "data" / "ints.csv.gz"
+    pd.read_csv(path).iloc[::-1].to_csv(path, index=False)  # same rows, another order
+    with pytest.raises(ValueError, match="'ints'.*folds differ"):
+        old.with_metafeatures(other, n_jobs=1)
 
 
 def test_report_sbs_vbs(built):

@@ -139,6 +139,34 @@ class KnowledgeBase:
         """Load a packed knowledge-base file (see the module docstring)."""
         return cls(read_json(path), source=str(path))
 
+    def with_metafeatures(self, folder, n_jobs=None) -> KnowledgeBase:
+        """A copy whose meta-features are recomputed, by this metaselect, from the datasets in ``folder``.
+
+        For a knowledge base packed before the meta-features changed (new ones
+        added): the evaluations stay, only the meta-features of every dataset are
+        computed again, with the seed of the original build. ``folder`` must hold
+        every dataset of the knowledge base, unchanged (their folds are checked).
+        Runs through joblib with ``n_jobs``.
+        """
+        from joblib import Parallel, delayed
+
+        from ._evaluate import describe
+
+        settings = self.settings
+        fresh = Parallel(n_jobs=n_jobs)(
+            delayed(describe)(str(folder), name, settings["max_rows"], settings["cv"], settings["random_state"])
+            for name in self.dataset_names)
+        payload = dict(self._payload, datasets=[dict(d) for d in self._payload["datasets"]],
+                       packed_with=library_versions())
+        (names,) = {tuple(f["metafeature_names"]) for f in fresh}  # one metaselect: one list
+        for entry, new in zip(payload["datasets"], fresh, strict=True):
+            if new["folds"] != entry["folds"]:
+                raise ValueError(f"Dataset {entry['name']!r} of {folder} is not the one this knowledge "
+                                 "base was built on (its cross-validation folds differ).")
+            entry["metafeature_status"], entry["metafeatures"] = new["metafeature_status"], new["metafeatures"]
+        payload["metafeature_names"] = list(names)
+        return type(self)(payload, source=f"{self.source} (meta-features from {folder})")
+
     def save(self, path) -> None:
         """Write the packed file (gzip'd JSON when ``path`` ends in ``.gz``), atomically."""
         write_json(path, self._payload)
