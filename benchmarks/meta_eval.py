@@ -17,6 +17,14 @@ closed gap = (mean score of the pick - SBS) / (VBS - SBS) for the top-1 pick and
 for the best of the top 5, top-1 / top-5 hit rates (the oracle's configuration
 is picked / among the 5) and mean regret against the oracle (VBS).
 
+A second table, *held-out fold*, measures how much of that gap is noise. The
+knowledge base keeps each configuration's score on each of its cross-validation
+folds; there each fold in turn is the test fold: the top-1 picks above are scored
+on it alone, the VBS is the best score on it, and one more learner, ``own_cv``,
+picks by the mean of the *other* folds of the test dataset itself: a search
+that cross-validated all configurations on this very dataset, the ceiling of
+what any meta-learner (which never sees the dataset's scores) can reach.
+
     python benchmarks/meta_eval.py [--kb PATH] [--folds 10] [--tasks classification regression]
 """
 
@@ -81,11 +89,30 @@ LEARNERS = {"neural": rank_neural, "random_forest": rank_random_forest,
             "nearest_datasets": rank_nearest, "sbs": rank_sbs}
 
 
-def evaluate(table, folds: int, seed: int):
-    raw = np.clip(np.where(np.isfinite(table.scores), table.scores, np.nan), 0, None)
-    worst = np.nanmin(raw, axis=1, keepdims=True)
-    raw = np.where(np.isnan(raw), worst, raw)  # a failed pick scores the dataset's worst
-    rows = []
+def _clip_fill(scores):
+    """Scores clipped at 0; a failed configuration scores the dataset's worst (last axes)."""
+    raw = np.clip(np.where(np.isfinite(scores), scores, np.nan), 0, None)
+    worst = np.nanmin(raw, axis=tuple(range(1, raw.ndim)), keepdims=True)
+    return np.where(np.isnan(raw), worst, raw)
+
+
+def fold_scores(kb, table) -> np.ndarray:
+    """(datasets, configurations, cv folds) scores of ``table``'s cells, NaN unless complete."""
+    cv = int(kb.settings.get("cv", 3))
+    res = kb.results(table.task)
+    out = np.full((len(table.datasets), len(table.config_ids), cv), np.nan)
+    rows = {d: i for i, d in enumerate(table.datasets)}
+    cols = {c: j for j, c in enumerate(table.config_ids)}
+    for d, c, status, folds in zip(res["dataset"], res["config_id"], res["status"], res["fold_scores"],
+                                   strict=True):
+        if status == "ok" and len(folds) == cv and d in rows and c in cols:
+            out[rows[d], cols[c]] = folds
+    return _clip_fill(out)
+
+
+def evaluate(table, folds: int, seed: int, per_fold=None):
+    raw = _clip_fill(table.scores)  # a failed pick scores the dataset's worst
+    rows, held = [], []
     splitter = GroupKFold(n_splits=min(folds, len(set(table.groups))))
     for k, (tr, te) in enumerate(splitter.split(table.meta, groups=table.groups)):
         train, test = table.subset(tr), table.subset(te)
@@ -101,7 +128,30 @@ def evaluate(table, folds: int, seed: int):
                              "pick": s[order[0]], "best5": s[order[:5]].max(), "vbs": s.max(),
                              "sbs": s[sbs_config], "hit1": float(s[order[0]] >= s.max() - 1e-12),
                              "hit5": float(s[order[:5]].max() >= s.max() - 1e-12), "seconds": took})
-    return pd.DataFrame(rows)
+                if per_fold is not None:
+                    held += _held_out_folds(name, per_fold[d], order[0], sbs_config)
+        if per_fold is not None:
+            for d in te:
+                f = per_fold[d]
+                for h in range(f.shape[1]):
+                    own = int(np.argmax(np.delete(f, h, axis=1).mean(1)))
+                    held += _held_out_folds("own_cv", f[:, [h]], own, sbs_config)
+    return pd.DataFrame(rows), pd.DataFrame(held)
+
+
+def _held_out_folds(name, f, pick, sbs):
+    """The top-1 pick, the SBS and the VBS scored on each fold of ``f`` (configurations x folds)."""
+    return [{"learner": name, "pick": f[pick, h], "sbs": f[sbs, h], "vbs": f[:, h].max()}
+            for h in range(f.shape[1])]
+
+
+def summarise_held_out(frame: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    for name, g in frame.groupby("learner", sort=False):
+        gap = g["vbs"].mean() - g["sbs"].mean()
+        out.append({"learner": name, "closed gap top-1 (held-out fold)": (g["pick"].mean() - g["sbs"].mean()) / gap,
+                    "mean score top-1": g["pick"].mean(), "SBS": g["sbs"].mean(), "VBS of the fold": g["vbs"].mean()})
+    return pd.DataFrame(out)
 
 
 def summarise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -132,11 +182,13 @@ def main(argv=None) -> None:
     frames = []
     for task in args.tasks:
         table = table_from_knowledge_base(kb, task)
-        frame = evaluate(table, args.folds, args.seed).assign(task=task)
-        frames.append(frame)
+        frame, held = evaluate(table, args.folds, args.seed, per_fold=fold_scores(kb, table))
+        frames.append(frame.assign(task=task))
         print(f"\n### {task}: {len(table.datasets)} datasets, {len(table.config_ids)} configurations, "
               f"{len(set(table.groups))} families, {args.folds}-fold grouped by family\n")
         print(summarise(frame).to_markdown(index=False, floatfmt=".3f"))
+        print(f"\n#### {task}: top-1 scored on one held-out cross-validation fold at a time\n")
+        print(summarise_held_out(held).to_markdown(index=False, floatfmt=".3f"))
     if args.csv:
         pd.concat(frames).to_csv(args.csv, index=False)
 
