@@ -97,7 +97,8 @@ def _clip_fill(scores):
 
 
 def fold_scores(kb, table) -> np.ndarray:
-    """(datasets, configurations, cv folds) scores of ``table``'s cells, NaN unless complete."""
+    """(datasets, configurations, cv folds) scores of ``table``'s cells, clipped at 0; a configuration
+    without every fold scored (failed, timed out) gets the dataset's worst score."""
     cv = int(kb.settings.get("cv", 3))
     res = kb.results(table.task)
     out = np.full((len(table.datasets), len(table.config_ids), cv), np.nan)
