@@ -44,6 +44,7 @@ written.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import time
@@ -345,13 +346,21 @@ def run_one(method, task, X_train, X_test, y_train, y_test, **kw) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=1)  # jobs come method after method of one split: load it once
+def _cached_split(folder, name, max_rows, split):
+    return load_split(DatasetFolder(folder), name, max_rows, split)
+
+
+@functools.lru_cache(maxsize=1)
+def _cached_ranker(models) -> MetaModelRanker:
+    return MetaModelRanker(models=load_models(models))
+
+
 def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:
     """One run: the split of ``name`` drawn with ``seed``, fitted by ``method`` and scored."""
     split = dataset_seed(name, seed)
-    task, X_train, X_test, y_train, y_test = load_split(
-        DatasetFolder(folder), name, max_rows, split
-    )
-    ranker = MetaModelRanker(models=load_models(models))
+    task, X_train, X_test, y_train, y_test = _cached_split(folder, name, max_rows, split)
+    ranker = _cached_ranker(models)
     row = run_one(
         method,
         task,
@@ -391,16 +400,14 @@ def _run_jobs(jobs, workers: int):
 
 
 # -- summary -----------------------------------------------------------------------
-def summarise(frame: pd.DataFrame, reference: str = "metaselect", seed: int = 0) -> pd.DataFrame:
+def summarise(frame: pd.DataFrame, reference: str = "metaselect") -> pd.DataFrame:
     """Mean score, mean rank, reference's wins/ties/losses against each method, wall time.
 
-    One *run* per dataset and split seed (rows without a ``seed`` column are
-    ``seed``). A method that failed on a run gets that run's worst score among
+    One *run* per dataset and split ``seed`` (see :func:`with_seed`). A method that failed on a run gets that run's worst score among
     the methods (it ranks last, tied with the worst); ``failed`` counts those.
     The reference's mean difference to each method comes with a 95% bootstrap
     interval that resamples datasets (their seeds together).
     """
-    frame = with_seed(frame, seed)
     wide = frame.pivot(index=["dataset", "seed"], columns="method", values="score")
     failed = wide.isna().sum()
     wide = wide.apply(lambda row: row.fillna(row.min()), axis=1)

@@ -105,13 +105,15 @@ def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
         raise ValueError(
             f"Complex data not supported: column(s) {complex_columns} of X hold complex numbers."
         )
-    missing_before = frame[numeric].isna().sum().to_numpy() if numeric else None
+    # Only columns stored as text (numbers at fit time, objects now) can lose values to coercion.
+    _, converted = split_columns(frame[numeric])
+    missing_before = frame[converted].isna().sum().to_numpy()
     try:
         frame = numeric_frame(frame, numeric)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Numeric columns of X could not be read as numbers: {exc}") from exc
-    if numeric:
-        _warn_unreadable(names, numeric, frame[numeric].isna().sum().to_numpy() - missing_before)
+    if converted:
+        _warn_unreadable(names, converted, frame[converted].isna().sum().to_numpy() - missing_before)
     if numeric:
         values = frame[numeric].to_numpy(dtype=np.float64)
         if np.isinf(values).any():
