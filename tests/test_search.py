@@ -178,3 +178,111 @@ def test_best_trials_compare_candidates_across_the_last_two_rungs():
     ranked = runner.best_trials()
     assert [t.mean_score for t in ranked] == [0.95, 0.80, 0.40]
     assert ranked[-1] is weak  # the tree is ranked by its latest trial, on all rows
+
+
+def _measured(runner, config, rows, seconds, predicted_per_fold, status="ok"):
+    """A trial of ``config`` on ``rows`` that took ``seconds`` where the ranker predicted
+    ``predicted_per_fold`` seconds per fold at ``time_reference_rows``."""
+    trial = Trial(runner.candidate_id(config), config, 0, rows, status=status, scores=[0.5],
+                  duration=seconds, predicted_time=predicted_per_fold)
+    runner.trials.append(trial)
+    return trial
+
+
+def test_time_correction_learns_how_far_the_ranker_is_off_per_family():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    logistic, tree, knn, _ = portfolio.defaults()
+    runner.predictions = {c: (0.5, 0.01) for c in portfolio.defaults()}
+    assert runner.time_correction("knn") == 1.0  # nothing measured yet
+    full = runner.predicted_cv_time_from_ranker(logistic, 1500)
+    assert full == pytest.approx(0.01 * runner._scale_to(logistic, 1500))
+    # logistic regression runs 4x faster than predicted on the most rows it reached; a
+    # slow small rung before that does not count against it
+    _measured(runner, logistic, 500, 10 * 0.01 * runner._scale_to(logistic, 500), 0.01)
+    _measured(runner, logistic, 1500, 0.25 * full, 0.01)
+    _measured(runner, logistic, 1500, 0.25 * full, 0.01)
+    _measured(runner, tree, 1500, 0.25 * runner._scale_to(tree, 1500) * 0.01, 0.01)
+    assert runner.time_correction("logistic_regression") == pytest.approx(0.25)
+    assert runner.predicted_cv_time_from_ranker(logistic, 1500) == pytest.approx(0.25 * full)
+    # a family never measured takes the median over every evaluation (0.25 of 4, 10 of 1)
+    assert runner.time_correction("knn") == pytest.approx(0.25)
+    # a time-out is a lower bound, failures say nothing about speed
+    _measured(runner, knn, 1500, 40 * 0.01 * runner._scale_to(knn, 1500), 0.01, status="timeout")
+    _measured(runner, knn, 1500, 1e-6, 0.01, status="failed")
+    assert runner.time_correction("knn") > 5.0
+
+
+def _planned(budget_seconds, per_fold, n=1500, clock=None):
+    """A runner whose ranker predicted ``per_fold[i]`` seconds per fold for the i-th default."""
+    runner, portfolio = _runner(max_evals=None, budget=Budget(budget_seconds, clock=clock or FakeClock()), n=n)
+    runner.reserve = 0.0
+    configs = portfolio.defaults()
+    runner.predictions = {c: (0.5, t) for c, t in zip(configs, per_fold, strict=True)}
+    return runner, configs
+
+
+def test_later_brackets_keep_what_is_predicted_to_finish():
+    sh = SuccessiveHalving(min_resources=500)
+    runner, configs = _planned(10.0, [0.001, 0.001, 0.001, 0.001])
+    assert sh._within_budget(runner, configs) == configs  # cheap: the whole bracket
+    # the third is predicted to need more than the time left on all rows: dropped, and
+    # of the rest the longest prefix whose bracket fits is kept
+    alone = [sh._bracket_seconds(runner, [c]) for c in configs]
+    runner, configs = _planned(10.0, [0.001, 0.001, 10.0 / alone[2] * 0.002, 0.001])
+    assert sh._bracket_seconds(runner, [configs[2]]) > 10.0
+    kept = sh._within_budget(runner, configs)
+    assert kept == [configs[0], configs[1], configs[3]]
+    assert sh._bracket_seconds(runner, kept) <= 10.0
+    # nothing fits: the search stops rather than start what cannot finish
+    runner, configs = _planned(10.0, [5.0, 5.0, 5.0, 5.0])
+    assert sh._within_budget(runner, configs) == []
+    # without time predictions the bracket is kept whole
+    runner.predictions = {}
+    assert sh._within_budget(runner, configs) == configs
+
+
+def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_finish(monkeypatch):
+    clock = FakeClock()
+    runner, configs = _planned(100.0, [0.0001] * 4, clock=clock)
+    sh = SuccessiveHalving(min_resources=500)
+    sizes = sh.resources(len(configs), runner.n_samples)
+    assert sizes == [500, 1500]
+    started = []
+
+    def fake_evaluate(wave, n_samples, rung, share=None):
+        # every evaluation takes 12 s of the fake clock, far more than predicted
+        trials = []
+        for config in wave:
+            started.append(config)
+            clock.now += 12.0
+            trials.append(_measured(runner, config, n_samples, 12.0, 0.0001))
+        return trials
+
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    trials = sh._first_rung_in_waves(runner, configs, sizes, replan=True)
+    # after the first wave the corrected predictions say 12 s a candidate on 500 rows and
+    # about 36 s on all 1500: with 88 s left, three more first-rung evaluations and two
+    # promotions (108 s) do not fit, two more and one promotion (60 s) do
+    assert started == configs[:3] and [t.config for t in trials] == configs[:3]
+
+
+def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(monkeypatch):
+    clock = FakeClock()
+    runner, configs = _planned(100.0, [0.0001] * 4, clock=clock)
+    sh = SuccessiveHalving(min_resources=500)
+    sizes = sh.resources(len(configs), runner.n_samples)  # two rungs: ~50 s each
+    started = []
+
+    def fake_evaluate(wave, n_samples, rung, share=None):
+        started.extend(wave)
+        clock.now += 30.0
+        return [_measured(runner, c, n_samples, 30.0, 0.0001) for c in wave]
+
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    trials = sh._first_rung_in_waves(runner, configs, sizes)  # no re-planning: the time cap alone
+    assert started == configs[:2] and len(trials) == 2  # 30 s, then 60 s >= 50 s: no third
+    # with time to spare every candidate starts
+    clock.now, started[:] = 1000.0, []
+    runner, configs = _planned(1000.0, [0.0001] * 4, clock=clock)
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and started == configs

@@ -21,7 +21,7 @@ import numpy as np
 from ..portfolio import Config, Portfolio
 from ._propose import propose
 from ._ranker import Ranker, RankingContext
-from ._runner import Runner
+from ._runner import SAFETY_MARGIN, Runner
 
 __all__ = ["SuccessiveHalving"]
 
@@ -73,10 +73,12 @@ class SuccessiveHalving:
         runner.time_reference_rows = context.extra.get("time_reference_rows", runner.time_reference_rows)
         configs = self._first(runner, ranker, portfolio, context, random_state)
         for bracket in range(self.max_brackets):
+            if bracket > 0 and configs:
+                configs = self._within_budget(runner, configs)
             if not configs or not runner.can_continue():
                 break
             logger.info("bracket %d: %d candidates", bracket, len(configs))
-            self._bracket(runner, configs)
+            self._bracket(runner, configs, replan=bracket > 0)
             configs = self._propose(runner, ranker, portfolio, context, random_state + bracket)
 
     def _ranked(self, runner, ranker, portfolio, context, configs) -> list[Config]:
@@ -103,12 +105,18 @@ class SuccessiveHalving:
                     break
         return self._ranked(runner, ranker, portfolio, context, configs)
 
-    def _bracket(self, runner: Runner, configs: list[Config]) -> None:
+    def _bracket(self, runner: Runner, configs: list[Config], replan: bool = False) -> None:
+        """Successive halving of ``configs``; the first rung runs a wave at a time
+        (:meth:`_first_rung_in_waves`; ``replan``: re-plan it with measured times)."""
         alive = configs
         sizes = self.resources(len(configs), runner.n_samples)
         for rung, size in enumerate(sizes):
             alive = self._affordable(runner, alive, size) if rung > 0 else self._plannable(runner, alive, size)
-            trials = runner.evaluate(alive, size, rung)
+            if rung == 0:
+                trials = self._first_rung_in_waves(runner, alive, sizes, replan)
+                alive = [t.config for t in trials]
+            else:
+                trials = runner.evaluate(alive, size, rung)
             if rung == len(sizes) - 1 or not runner.can_continue():
                 return
             ok = sorted((t for t in trials if t.status == "ok"), key=lambda t: -t.mean_score)
@@ -118,6 +126,82 @@ class SuccessiveHalving:
             alive = [t.config for t in ok[:keep]]
             if not alive:
                 return
+
+    def _first_rung_in_waves(self, runner: Runner, configs: list[Config], sizes: list[int],
+                             replan: bool = False) -> list:
+        """A bracket's first rung, one wave (a configuration per worker) at a time, most
+        promising first; returns the trials of the configurations it started.
+
+        * **Each rung its share of the time.** Successive halving spends about as
+          much on each rung (``eta`` times fewer candidates on ``eta`` times more
+          rows). No new wave starts once the first rung has used ``1 / len(sizes)``
+          of the time that was left when it began: on slow machines or large data
+          the first rung would otherwise eat the budget and promote nothing.
+        * ``replan`` (later brackets): time predictions for unusual configurations
+          can be far off (a slow learning rate makes a network several times
+          slower than its family's default). After each wave the measured times
+          correct the predictions, and the least promising configurations not
+          started yet are dropped until the rest of the bracket is predicted to
+          fit in the time left.
+
+        Every configuration gets the time share it would have had in one batch.
+        """
+        share = runner.time_share(len(configs))
+        began = runner.budget.elapsed()
+        rung_seconds = runner.budget.remaining(runner.reserve + SAFETY_MARGIN) / len(sizes)
+        trials, started, pending = [], 0, list(configs)
+        while pending:
+            wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
+            done = runner.evaluate(wave, sizes[0], 0, share=share)
+            if not done:
+                break
+            trials += done
+            started += len(wave)
+            if pending and runner.budget.elapsed() - began >= rung_seconds:
+                logger.info("first rung: %.1fs spent, its share of the time; %d candidates not started",
+                            runner.budget.elapsed() - began, len(pending))
+                break
+            left = runner.budget.remaining(runner.reserve + SAFETY_MARGIN)
+            while replan and pending and self._bracket_seconds(
+                    runner, configs[: started + len(pending)], sizes=sizes, started=started) > left:
+                pending.pop()
+        return trials
+
+    def _bracket_seconds(self, runner: Runner, configs: list[Config], sizes=None, started: int = 0) -> float:
+        """Predicted seconds for a bracket of ``configs`` on the rungs ``sizes`` (default: its own),
+        the first ``started`` of them already run on the first rung: every rung's survivors at the
+        mean predicted time on that rung, spread over the workers (NaN when nothing is predicted)."""
+        alive, total = len(configs), 0.0
+        for rung, size in enumerate(sizes or self.resources(len(configs), runner.n_samples)):
+            times = [runner.predicted_cv_time_from_ranker(c, size) for c in configs]
+            times = [t for t in times if np.isfinite(t)]
+            if not times:
+                return float("nan")
+            todo = alive - started if rung == 0 else alive
+            if todo > 0:
+                total += todo * float(np.mean(times)) / min(todo, runner.n_workers())
+            alive = max(1, math.ceil(alive / self.eta))
+        return total
+
+    def _within_budget(self, runner: Runner, configs: list[Config]) -> list[Config]:
+        """The configurations of a later bracket worth starting with the time left.
+
+        A bracket cut short by the budget promotes nothing to all rows, so its
+        evaluations cannot change the winner: fewer candidates that finish are
+        worth more. Kept: the configurations predicted to cross-validate on all
+        rows in the time left, and of those the longest most-promising prefix
+        whose whole bracket (every rung's survivors) is predicted to fit. Without
+        time predictions the bracket is kept whole.
+        """
+        if not np.isfinite(self._bracket_seconds(runner, configs)):
+            return configs
+        left = runner.budget.remaining(runner.reserve + SAFETY_MARGIN)
+        fitting = [c for c in configs if self._bracket_seconds(runner, [c]) <= left]
+        for k in range(len(fitting), 0, -1):
+            if self._bracket_seconds(runner, fitting[:k]) <= left:
+                return fitting[:k]
+        logger.info("stopping: no proposed configuration is predicted to fit in the %.1fs left", left)
+        return []
 
     def _plannable(self, runner: Runner, configs: list[Config], size: int) -> list[Config]:
         """Leave out candidates predicted (by the ranker) to overrun their time share on ``size`` rows.

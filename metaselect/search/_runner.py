@@ -37,6 +37,8 @@ SAFETY_MARGIN = 0.25
 INITIAL_RESERVE = 0.2
 #: A candidate competes for the refit if it ran on at least this share of the most rows.
 COMPARABLE_FRACTION = 1 / 3
+#: Evaluations' worth of weight the median time correction has against a family's own.
+TIME_SHRINKAGE = 0.5
 
 
 class SearchFailedError(RuntimeError):
@@ -87,6 +89,7 @@ class Runner:
         #: Keep out-of-fold predictions of candidates run on all rows (for ensembles).
         self.collect_oof = False
         self._row_cache: dict[int, tuple] = {}
+        self._time_log_ratios: tuple[int, dict] | None = None
         self.memory_mb = self._memory_share(memory_limit)
         pools = [pool["num_threads"] for pool in threadpool_info() if pool.get("num_threads")]
         self._thread_ceiling = min(pools) if pools else os.cpu_count() or 1
@@ -162,15 +165,25 @@ class Runner:
         return make_candidate_pipeline(family, config.params, self.schema,
                                        random_state=self.random_state + self.candidate_id(config))
 
-    def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int) -> list[Trial]:
-        """Cross-validate ``configs`` on ``n_samples`` rows; returns their trials in order."""
+    def time_share(self, n_configs: int) -> float:
+        """Seconds each of ``n_configs`` evaluated together may take: twice the time left per
+        wave (a configuration per worker), at least a second, at most the time left."""
+        remaining = self.budget.remaining(self.reserve + SAFETY_MARGIN)
+        waves = math.ceil(n_configs / self.n_workers())
+        return min(remaining, max(1.0, 2.0 * remaining / max(waves, 1)))
+
+    def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int,
+                 share: float | None = None) -> list[Trial]:
+        """Cross-validate ``configs`` on ``n_samples`` rows; returns their trials in order.
+
+        Each gets ``share`` seconds (default: :meth:`time_share`), never more than the time left.
+        """
         configs = list(configs)[: int(min(len(configs), self.evals_left))]
         remaining = self.budget.remaining(self.reserve + SAFETY_MARGIN)
         if not configs or remaining <= 0:
             return []
         _, splits = self.rows(n_samples)
-        waves = math.ceil(len(configs) / self.n_workers())
-        share = min(remaining, max(1.0, 2.0 * remaining / waves))
+        share = self.time_share(len(configs)) if share is None else min(share, remaining)
         deadline = time.time() + remaining
         jobs, trials = [], []
         oof_classes = False
@@ -210,13 +223,53 @@ class Runner:
 
     def predicted_cv_time_from_ranker(self, config: Config, n_samples: int) -> float:
         """Seconds to cross-validate ``config`` on ``n_samples`` rows, from the ranker's prediction
-        (per fold at ``time_reference_rows`` training rows); NaN when it made none."""
+        (per fold at ``time_reference_rows`` training rows) corrected by :meth:`time_correction`;
+        NaN when it made none."""
         per_fold = self.predictions.get(config, (np.nan, np.nan))[1]
         if not np.isfinite(per_fold):
             return float("nan")
-        n_folds = len(self.rows(n_samples)[1])
+        return per_fold * self._scale_to(config, n_samples) * self.time_correction(config.family)
+
+    def _scale_to(self, config: Config, n_samples: int) -> float:
+        """Folds x row scaling from one fold at ``time_reference_rows`` to a rung of ``n_samples``."""
         exponent = self.portfolio[config.family].time_exponent
-        return per_fold * (self.train_rows(n_samples) / self.time_reference_rows) ** exponent * n_folds
+        return len(self.rows(n_samples)[1]) * (self.train_rows(n_samples) / self.time_reference_rows) ** exponent
+
+    def time_correction(self, family: str) -> float:
+        """How far the ranker's time predictions are off on this dataset and machine, for ``family``.
+
+        The ranker predicts times measured when its knowledge base was built, on
+        other hardware under other load, and scales them to other sizes with a
+        power law that fits some families poorly (gradient boosting's early
+        stopping on large data). Every evaluation that ran here with a prediction
+        gives a log ratio of measured to predicted seconds (a time-out gives a
+        lower bound: its duration). A family's own ratio is the mean over its
+        evaluations on the most rows it reached, the size closest to those still
+        to plan; it is shrunk towards the median over every evaluation as if
+        ``TIME_SHRINKAGE`` more evaluations had measured the median. 1.0 before
+        anything was measured.
+        """
+        if self._time_log_ratios is None or self._time_log_ratios[0] != len(self.trials):
+            ratios: dict[str, dict[int, list[float]]] = {}
+            for trial in self.trials:
+                measured = self._measured_cv_seconds(trial)
+                if measured > 0 and np.isfinite(trial.predicted_time) and trial.predicted_time > 0:
+                    predicted = trial.predicted_time * self._scale_to(trial.config, trial.n_samples)
+                    by_size = ratios.setdefault(trial.config.family, {})
+                    by_size.setdefault(trial.n_samples, []).append(math.log(measured / predicted))
+            self._time_log_ratios = (len(self.trials), ratios)
+        ratios = self._time_log_ratios[1]
+        if not ratios:
+            return 1.0
+        overall = float(np.median([r for by_size in ratios.values() for rs in by_size.values() for r in rs]))
+        by_size = ratios.get(family, {})
+        own = by_size[max(by_size)] if by_size else []
+        return math.exp((sum(own) + TIME_SHRINKAGE * overall) / (len(own) + TIME_SHRINKAGE))
+
+    @staticmethod
+    def _measured_cv_seconds(trial: Trial) -> float:
+        """Seconds the trial's cross-validation took (at least), or 0 when it says nothing of speed."""
+        return trial.duration if trial.status in ("ok", "pruned", "timeout") else 0.0
 
     def predicted_refit_time(self, trial: Trial) -> float:
         exponent = self.portfolio[trial.config.family].time_exponent
