@@ -268,7 +268,10 @@ def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_fini
 
 def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(monkeypatch):
     clock = FakeClock()
-    runner, configs = _planned(100.0, [0.0001] * 4, clock=clock)
+    runner, defaults = _planned(100.0, [0.0001] * 4, clock=clock)
+    portfolio = runner.portfolio
+    sampled = [c for c in portfolio.sample(20, random_state=0) if c not in defaults][:2]
+    configs = [defaults[0], sampled[0], sampled[1], defaults[1]]
     sh = SuccessiveHalving(min_resources=500)
     sizes = sh.resources(len(configs), runner.n_samples)  # two rungs: ~50 s each
     started = []
@@ -280,9 +283,11 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
     trials = sh._first_rung_in_waves(runner, configs, sizes)  # no re-planning: the time cap alone
-    assert started == configs[:2] and len(trials) == 2  # 30 s, then 60 s >= 50 s: no third
+    # 30 s, then 60 s >= 50 s: the sampled configuration not started yet is dropped, the
+    # default still runs
+    assert started == [defaults[0], sampled[0], defaults[1]]
+    assert [t.config for t in trials] == started
     # with time to spare every candidate starts
     clock.now, started[:] = 1000.0, []
-    runner, configs = _planned(1000.0, [0.0001] * 4, clock=clock)
-    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    runner.budget = Budget(1000.0, clock=clock)
     assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and started == configs

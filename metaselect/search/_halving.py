@@ -134,9 +134,11 @@ class SuccessiveHalving:
 
         * **Each rung its share of the time.** Successive halving spends about as
           much on each rung (``eta`` times fewer candidates on ``eta`` times more
-          rows). No new wave starts once the first rung has used ``1 / len(sizes)``
-          of the time that was left when it began: on slow machines or large data
-          the first rung would otherwise eat the budget and promote nothing.
+          rows). Once the first rung has used ``1 / len(sizes)`` of the time that
+          was left when it began, only the families' defaults not run yet still
+          start (the portfolio's safety net, should the meta-model's favourites be
+          slow or poor): on slow machines or large data the first rung would
+          otherwise eat the budget and promote nothing.
         * ``replan`` (later brackets): time predictions for unusual configurations
           can be far off (a slow learning rate makes a network several times
           slower than its family's default). After each wave the measured times
@@ -149,7 +151,7 @@ class SuccessiveHalving:
         share = runner.time_share(len(configs))
         began = runner.budget.elapsed()
         rung_seconds = runner.budget.remaining(runner.reserve + SAFETY_MARGIN) / len(sizes)
-        trials, started, pending = [], 0, list(configs)
+        trials, started, pending, capped = [], 0, list(configs), False
         while pending:
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
             done = runner.evaluate(wave, sizes[0], 0, share=share)
@@ -157,15 +159,22 @@ class SuccessiveHalving:
                 break
             trials += done
             started += len(wave)
-            if pending and runner.budget.elapsed() - began >= rung_seconds:
-                logger.info("first rung: %.1fs spent, its share of the time; %d candidates not started",
-                            runner.budget.elapsed() - began, len(pending))
-                break
+            if not capped and pending and runner.budget.elapsed() - began >= rung_seconds:
+                capped = True
+                defaults = [c for c in pending if self._is_default(runner, c)]
+                logger.info("first rung: %.1fs spent, its share of the time; %d candidates dropped, "
+                            "%d defaults still to run", runner.budget.elapsed() - began,
+                            len(pending) - len(defaults), len(defaults))
+                pending = defaults
             left = runner.budget.remaining(runner.reserve + SAFETY_MARGIN)
             while replan and pending and self._bracket_seconds(
                     runner, configs[: started + len(pending)], sizes=sizes, started=started) > left:
                 pending.pop()
         return trials
+
+    @staticmethod
+    def _is_default(runner: Runner, config: Config) -> bool:
+        return config.params == runner.portfolio[config.family].space.default()
 
     def _bracket_seconds(self, runner: Runner, configs: list[Config], sizes=None, started: int = 0) -> float:
         """Predicted seconds for a bracket of ``configs`` on the rungs ``sizes`` (default: its own),
@@ -215,7 +224,7 @@ class SuccessiveHalving:
         kept = []
         for config in configs:
             predicted = runner.predicted_cv_time_from_ranker(config, size)
-            is_default = config.params == runner.portfolio[config.family].space.default()
+            is_default = self._is_default(runner, config)
             if np.isfinite(predicted) and predicted > (left if is_default else min(share, left)):
                 logger.info("skipping %s: predicted %.1fs on %d rows, share %.1fs", config, predicted, size, share)
             else:
