@@ -33,10 +33,10 @@ def record_predictions(rows: list, dataset: str):
     """Patch ``Runner.evaluate`` to log both predictions before, and the measured time after."""
     original = Runner.evaluate
 
-    def evaluate(self, configs, n_samples, rung, share=None):
+    def evaluate(self, configs, n_samples, rung, **kwargs):
         before = {c: (self.predicted_cv_time_from_ranker(c, n_samples), self.time_correction(c.family))
                   for c in configs}
-        trials = original(self, configs, n_samples, rung, share=share)
+        trials = original(self, configs, n_samples, rung, **kwargs)
         for trial in trials:
             corrected, factor = before[trial.config]
             if trial.status == "ok" and np.isfinite(corrected) and trial.duration > 0:

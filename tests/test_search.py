@@ -249,7 +249,7 @@ def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_fini
     assert sizes == [500, 1500]
     started = []
 
-    def fake_evaluate(wave, n_samples, rung, share=None):
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
         # every evaluation takes 12 s of the fake clock, far more than predicted
         trials = []
         for config in wave:
@@ -276,7 +276,7 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
     sizes = sh.resources(len(configs), runner.n_samples)  # two rungs: ~50 s each
     started = []
 
-    def fake_evaluate(wave, n_samples, rung, share=None):
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
         started.extend(wave)
         clock.now += 30.0
         return [_measured(runner, c, n_samples, 30.0, 0.0001) for c in wave]
@@ -291,3 +291,11 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
     clock.now, started[:] = 1000.0, []
     runner.budget = Budget(1000.0, clock=clock)
     assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and started == configs
+
+
+def test_a_rung_in_several_calls_keeps_the_reserve_of_its_start():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(10))
+    runner.reserve = 9.9  # as if the best so far were predicted to take 9.9 s to refit
+    assert runner.evaluate(portfolio.defaults()[:1], 500, 0) == []
+    trials = runner.evaluate(portfolio.defaults()[:1], 500, 0, reserve=0.0)
+    assert len(trials) == 1 and trials[0].status == "ok"

@@ -146,15 +146,16 @@ class SuccessiveHalving:
           started yet are dropped until the rest of the bracket is predicted to
           fit in the time left.
 
-        Every configuration gets the time share it would have had in one batch.
+        Every configuration gets the time share, and the rung the reserve for the
+        refit, it would have had in one batch.
         """
-        share = runner.time_share(len(configs))
+        share, reserve = runner.time_share(len(configs)), runner.reserve
         began = runner.budget.elapsed()
-        rung_seconds = runner.budget.remaining(runner.reserve + SAFETY_MARGIN) / len(sizes)
+        rung_seconds = runner.budget.remaining(reserve + SAFETY_MARGIN) / len(sizes)
         trials, started, pending, capped = [], 0, list(configs), False
         while pending:
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
-            done = runner.evaluate(wave, sizes[0], 0, share=share)
+            done = runner.evaluate(wave, sizes[0], 0, share=share, reserve=reserve)
             if not done:
                 break
             trials += done
@@ -166,7 +167,7 @@ class SuccessiveHalving:
                             "%d defaults still to run", runner.budget.elapsed() - began,
                             len(pending) - len(defaults), len(defaults))
                 pending = defaults
-            left = runner.budget.remaining(runner.reserve + SAFETY_MARGIN)
+            left = runner.budget.remaining(reserve + SAFETY_MARGIN)
             while replan and pending and self._bracket_seconds(
                     runner, configs[: started + len(pending)], sizes=sizes, started=started) > left:
                 pending.pop()

@@ -165,25 +165,30 @@ class Runner:
         return make_candidate_pipeline(family, config.params, self.schema,
                                        random_state=self.random_state + self.candidate_id(config))
 
-    def time_share(self, n_configs: int) -> float:
+    def time_share(self, n_configs: int, reserve: float | None = None) -> float:
         """Seconds each of ``n_configs`` evaluated together may take: twice the time left per
-        wave (a configuration per worker), at least a second, at most the time left."""
-        remaining = self.budget.remaining(self.reserve + SAFETY_MARGIN)
+        wave (a configuration per worker), at least a second, at most the time left (with
+        ``reserve`` kept aside; default: the current reserve for the refit)."""
+        remaining = self.budget.remaining((self.reserve if reserve is None else reserve) + SAFETY_MARGIN)
         waves = math.ceil(n_configs / self.n_workers())
         return min(remaining, max(1.0, 2.0 * remaining / max(waves, 1)))
 
     def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int,
-                 share: float | None = None) -> list[Trial]:
+                 share: float | None = None, reserve: float | None = None) -> list[Trial]:
         """Cross-validate ``configs`` on ``n_samples`` rows; returns their trials in order.
 
-        Each gets ``share`` seconds (default: :meth:`time_share`), never more than the time left.
+        Each gets ``share`` seconds (default: :meth:`time_share`), never more than the time
+        left once ``reserve`` seconds (default: the current reserve for the refit) are kept
+        aside. A rung run in several calls passes the reserve of its start, as one call would
+        keep it: the reserve follows the best candidate so far, and the first of a rung
+        (often the slowest to refit) must not shorten the rest of the rung.
         """
         configs = list(configs)[: int(min(len(configs), self.evals_left))]
-        remaining = self.budget.remaining(self.reserve + SAFETY_MARGIN)
+        remaining = self.budget.remaining((self.reserve if reserve is None else reserve) + SAFETY_MARGIN)
         if not configs or remaining <= 0:
             return []
         _, splits = self.rows(n_samples)
-        share = self.time_share(len(configs)) if share is None else min(share, remaining)
+        share = self.time_share(len(configs), reserve) if share is None else min(share, remaining)
         deadline = time.time() + remaining
         jobs, trials = [], []
         oof_classes = False
