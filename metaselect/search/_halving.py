@@ -21,7 +21,7 @@ import numpy as np
 from ..portfolio import Config, Portfolio
 from ._propose import propose
 from ._ranker import Ranker, RankingContext
-from ._runner import SAFETY_MARGIN, Runner
+from ._runner import Runner
 
 __all__ = ["SuccessiveHalving"]
 
@@ -151,7 +151,7 @@ class SuccessiveHalving:
         """
         share, reserve = runner.time_share(len(configs)), runner.reserve
         began = runner.budget.elapsed()
-        rung_seconds = runner.budget.remaining(reserve + SAFETY_MARGIN) / len(sizes)
+        rung_seconds = runner.time_left(reserve) / len(sizes)
         trials, started, pending, capped = [], 0, list(configs), False
         while pending:
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
@@ -167,9 +167,8 @@ class SuccessiveHalving:
                             "%d defaults still to run", runner.budget.elapsed() - began,
                             len(pending) - len(defaults), len(defaults))
                 pending = defaults
-            left = runner.budget.remaining(reserve + SAFETY_MARGIN)
             while replan and pending and self._bracket_seconds(
-                    runner, configs[: started + len(pending)], sizes=sizes, started=started) > left:
+                    runner, configs[:started] + pending, sizes=sizes, started=started) > runner.time_left(reserve):
                 pending.pop()
         return trials
 
@@ -205,7 +204,7 @@ class SuccessiveHalving:
         """
         if not np.isfinite(self._bracket_seconds(runner, configs)):
             return configs
-        left = runner.budget.remaining(runner.reserve + SAFETY_MARGIN)
+        left = runner.time_left()
         fitting = [c for c in configs if self._bracket_seconds(runner, [c]) <= left]
         for k in range(len(fitting), 0, -1):
             if self._bracket_seconds(runner, fitting[:k]) <= left:

@@ -89,7 +89,8 @@ class Runner:
         #: Keep out-of-fold predictions of candidates run on all rows (for ensembles).
         self.collect_oof = False
         self._row_cache: dict[int, tuple] = {}
-        self._time_log_ratios: tuple[int, dict] | None = None
+        #: (number of trials, per-family time corrections, correction for other families).
+        self._time_corrections: tuple[int, dict, float] | None = None
         self.memory_mb = self._memory_share(memory_limit)
         pools = [pool["num_threads"] for pool in threadpool_info() if pool.get("num_threads")]
         self._thread_ceiling = min(pools) if pools else os.cpu_count() or 1
@@ -109,7 +110,7 @@ class Runner:
         return math.inf if self.max_evals is None else self.max_evals - len(self.trials)
 
     def can_continue(self) -> bool:
-        return self.evals_left > 0 and not self.budget.expired(self.reserve + SAFETY_MARGIN)
+        return self.evals_left > 0 and self.time_left() > 0
 
     def n_threads(self) -> int:
         """OpenMP/BLAS threads per evaluation: half the cores per worker, at least one.
@@ -165,11 +166,16 @@ class Runner:
         return make_candidate_pipeline(family, config.params, self.schema,
                                        random_state=self.random_state + self.candidate_id(config))
 
+    def time_left(self, reserve: float | None = None) -> float:
+        """Seconds the search may still spend: the budget left less ``reserve`` (default: the
+        current reserve for the refit) and the safety margin."""
+        return self.budget.remaining((self.reserve if reserve is None else reserve) + SAFETY_MARGIN)
+
     def time_share(self, n_configs: int, reserve: float | None = None) -> float:
         """Seconds each of ``n_configs`` evaluated together may take: twice the time left per
-        wave (a configuration per worker), at least a second, at most the time left (with
-        ``reserve`` kept aside; default: the current reserve for the refit)."""
-        remaining = self.budget.remaining((self.reserve if reserve is None else reserve) + SAFETY_MARGIN)
+        wave (a configuration per worker), at least a second, at most the time left
+        (:meth:`time_left` with ``reserve``)."""
+        remaining = self.time_left(reserve)
         waves = math.ceil(n_configs / self.n_workers())
         return min(remaining, max(1.0, 2.0 * remaining / max(waves, 1)))
 
@@ -184,7 +190,7 @@ class Runner:
         (often the slowest to refit) must not shorten the rest of the rung.
         """
         configs = list(configs)[: int(min(len(configs), self.evals_left))]
-        remaining = self.budget.remaining((self.reserve if reserve is None else reserve) + SAFETY_MARGIN)
+        remaining = self.time_left(reserve)
         if not configs or remaining <= 0:
             return []
         _, splits = self.rows(n_samples)
@@ -254,22 +260,28 @@ class Runner:
         ``TIME_SHRINKAGE`` more evaluations had measured the median. 1.0 before
         anything was measured.
         """
-        if self._time_log_ratios is None or self._time_log_ratios[0] != len(self.trials):
-            ratios: dict[str, dict[int, list[float]]] = {}
-            for trial in self.trials:
-                measured = self._measured_cv_seconds(trial)
-                if measured > 0 and np.isfinite(trial.predicted_time) and trial.predicted_time > 0:
-                    predicted = trial.predicted_time * self._scale_to(trial.config, trial.n_samples)
-                    by_size = ratios.setdefault(trial.config.family, {})
-                    by_size.setdefault(trial.n_samples, []).append(math.log(measured / predicted))
-            self._time_log_ratios = (len(self.trials), ratios)
-        ratios = self._time_log_ratios[1]
+        if self._time_corrections is None or self._time_corrections[0] != len(self.trials):
+            self._time_corrections = (len(self.trials), *self._fit_time_corrections())
+        _, per_family, overall = self._time_corrections
+        return per_family.get(family, overall)
+
+    def _fit_time_corrections(self) -> tuple[dict[str, float], float]:
+        """Per-family corrections and the one for families not measured yet (see :meth:`time_correction`)."""
+        ratios: dict[str, dict[int, list[float]]] = {}
+        for trial in self.trials:
+            measured = self._measured_cv_seconds(trial)
+            if measured > 0 and np.isfinite(trial.predicted_time) and trial.predicted_time > 0:
+                predicted = trial.predicted_time * self._scale_to(trial.config, trial.n_samples)
+                by_size = ratios.setdefault(trial.config.family, {})
+                by_size.setdefault(trial.n_samples, []).append(math.log(measured / predicted))
         if not ratios:
-            return 1.0
+            return {}, 1.0
         overall = float(np.median([r for by_size in ratios.values() for rs in by_size.values() for r in rs]))
-        by_size = ratios.get(family, {})
-        own = by_size[max(by_size)] if by_size else []
-        return math.exp((sum(own) + TIME_SHRINKAGE * overall) / (len(own) + TIME_SHRINKAGE))
+        per_family = {}
+        for family, by_size in ratios.items():
+            own = by_size[max(by_size)]
+            per_family[family] = math.exp((sum(own) + TIME_SHRINKAGE * overall) / (len(own) + TIME_SHRINKAGE))
+        return per_family, math.exp(overall)
 
     @staticmethod
     def _measured_cv_seconds(trial: Trial) -> float:
