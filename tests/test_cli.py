@@ -71,3 +71,15 @@ def test_experience_then_fine_tune_then_use(tmp_path, capsys):
     model = MetaSelectorClassifier(max_evals=3, cv=3, random_state=0,
                                    ranker=MetaModelRanker(models=models)).fit(X, y)
     assert model.leaderboard_["predicted_score"].notna().all()
+
+
+@pytest.mark.parametrize("value, expected", [("auto", "auto"), ("holdout", "holdout"), ("3", 3)])
+def test_cv_option_takes_auto_holdout_or_folds(value, expected):
+    assert build_parser().parse_args(["demo", "--cv", value]).cv == expected
+
+
+@pytest.mark.parametrize("value", ["1", "five"])
+def test_bad_cv_option_is_named(value, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", "--cv", value])
+    assert "expected 'auto', 'holdout' or a number of folds" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.datasets import load_diabetes, load_iris, make_classification, make_regression
 from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -250,6 +250,7 @@ def test_wrong_number_of_columns_at_predict(iris):
         ({"task": "ranking"}, "'task' parameter"),
         ({"scoring": "no_such_metric"}, "'scoring' parameter"),
         ({"time_budget": -1}, "'time_budget' parameter"),
+        ({"cv": "kfold"}, "'cv' parameter"),
     ],
 )
 def test_bad_parameters_are_named(iris, params, match):
@@ -359,3 +360,35 @@ def test_tiny_data_gets_no_more_folds_than_it_can_fill():
     assert (reg.leaderboard_["status"] == "ok").all()  # 4 folds of 2 rows, not 5 with a 1-row fold
     with pytest.raises(ValueError, match="at least 2 samples of some class"):
         MetaSelectorClassifier().fit(X[:3], ["a", "b", "c"])
+
+
+def test_holdout_validates_each_candidate_once_on_a_held_out_fifth():
+    X, y = make_classification(n_samples=3000, n_features=6, random_state=0)
+    model = MetaSelectorClassifier(cv="holdout", estimators=["logistic_regression", "decision_tree"],
+                                   max_evals=3, random_state=0).fit(X, y)
+    assert model.cv_ == "holdout"
+    board = model.leaderboard_
+    assert (board["status"] == "ok").any() and (board.loc[board["status"] == "ok", "std_score"] == 0).all()
+    assert board["n_samples"].min() == 2500  # a rung validates 500 rows: a fifth of 2,500
+    reg = MetaSelectorRegressor(cv="holdout", estimators=["ridge", "decision_tree"], max_evals=2,
+                                random_state=0).fit(X, y.astype(float))
+    assert reg.score(X, y.astype(float)) > 0.3
+
+
+def test_auto_cv_holds_out_only_on_data_large_for_the_budget():
+    X, y = make_classification(n_samples=5000, n_features=10, random_state=0)
+    fast = dict(estimators=["gaussian_nb"], max_evals=1, random_state=0)
+    assert MetaSelectorClassifier(time_budget=19, **fast).fit(X, y).cv_ == "holdout"  # 50,000 cells
+    assert MetaSelectorClassifier(time_budget=20, **fast).fit(X, y).cv_ == 5  # 2,500 cells a second
+    assert MetaSelectorClassifier(time_budget=1, **fast).fit(X[:4999], y[:4999]).cv_ == 5  # too few rows
+    assert MetaSelectorClassifier(time_budget=1, cv=3, **fast).fit(X, y).cv_ == 3  # as given
+
+
+def test_ensemble_on_a_holdout_selects_on_the_held_out_rows():
+    X, y = make_regression(n_samples=2500, n_features=8, noise=10.0, random_state=0)
+    y = y + 100 * np.sign(X[:, 0]) * np.abs(X[:, 1])  # an interaction the linear members miss
+    model = MetaSelectorRegressor(cv="holdout", ensemble_size=10, max_evals=8, random_state=0,
+                                  estimators=["ridge", "knn", "decision_tree", "random_forest"]).fit(X, y)
+    assert model.best_config_["algorithm"] == "ensemble"
+    single = model.leaderboard_.query("status == 'ok' and n_samples == 2500")["mean_score"].max()
+    assert model.best_score_ > single  # the ensemble's score on the held-out rows beats the best member

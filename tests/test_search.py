@@ -54,6 +54,10 @@ def test_halving_resources():
     assert sh.resources(13, 2000) == [500, 666, 2000]
     assert sh.resources(13, 300) == [300]
     assert sh.resources(1, 5000) == [5000]
+    # a holdout validates a fifth of a rung: the smallest rung has five times the rows
+    assert sh.resources(13, 100_000, validated_share=0.2) == [3703, 11111, 33333, 100_000]
+    assert sh.resources(13, 20_000, validated_share=0.2) == [2500, 6666, 20_000]
+    assert sh.resources(13, 2000, validated_share=0.2) == [2000]
 
 
 def _runner(max_evals, budget, n=1500):
@@ -299,3 +303,21 @@ def test_a_rung_in_several_calls_keeps_the_reserve_of_its_start():
     assert runner.evaluate(portfolio.defaults()[:1], 500, 0) == []
     trials = runner.evaluate(portfolio.defaults()[:1], 500, 0, reserve=0.0)
     assert len(trials) == 1 and trials[0].status == "ok"
+
+
+def test_holdout_rungs_have_one_shuffled_stratified_split_of_a_fifth():
+    X, y = make_classification(n_samples=3000, n_features=6, weights=[0.8], random_state=0)
+    portfolio = Portfolio("classification", ["gaussian_nb"])
+    runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
+                    scorer=get_scorer("accuracy"), cv="holdout", classifier=True, budget=Budget(60))
+    assert runner.holdout and runner.validated_share == pytest.approx(0.2)
+    for n in (2500, 3000):
+        idx, splits = runner.rows(n)
+        assert len(splits) == 1
+        train, test = splits[0]
+        assert len(test) == n // 5 and sorted(np.r_[train, test]) == sorted(idx)
+        assert abs(y[test].mean() - y[idx].mean()) < 0.01  # stratified
+        assert not np.array_equal(test, idx[: len(test)])  # shuffled, not the first rows
+    assert runner.train_rows(3000) == 2400
+    assert Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
+                  scorer=get_scorer("accuracy"), cv=5, classifier=True, budget=Budget(60)).validated_share == 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -21,12 +22,28 @@ def format_leaderboard(board: pd.DataFrame, top: int = 10) -> str:
     return view.to_string(index=True, float_format=lambda v: f"{v:.4f}")
 
 
+def _cv(text: str):
+    """``--cv``: ``auto``, ``holdout`` or a number of folds (at least 2)."""
+    if text in ("auto", "holdout"):
+        return text
+    try:
+        folds = int(text)
+    except ValueError:
+        folds = 0
+    if folds < 2:
+        raise argparse.ArgumentTypeError(f"expected 'auto', 'holdout' or a number of folds of at least 2, "
+                                         f"got {text!r}")
+    return folds
+
+
 def add_search_options(parser) -> None:
     parser.add_argument("--budget", type=float, default=60.0,
                         help="time budget in seconds for the whole fit (default: 60)")
     parser.add_argument("--scoring", default=None,
                         help="scikit-learn scorer name (default: balanced_accuracy or r2)")
-    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (default: 5)")
+    parser.add_argument("--cv", type=_cv, default="auto",
+                        help="validation: 'auto' (default: 5-fold, or a holdout on data large for the "
+                             "budget), 'holdout', or a number of cross-validation folds")
     parser.add_argument("--n-jobs", type=int, default=None, help="parallel candidate evaluations")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument("-v", "--verbose", action="count", default=0,

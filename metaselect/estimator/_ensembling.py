@@ -33,17 +33,21 @@ def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
         return None
     classification = task == "classification"
     classes = np.arange(pool[0].oof.shape[1]) if classification else None
-    predictions = [t.oof if classification else t.oof[:, 0] for t in pool]
+    # The rows validated on the last rung: all of them with K-fold, the held-out fifth with a
+    # holdout. A candidate with NaN predictions among them is skipped by the selection.
+    rows = np.flatnonzero(np.any([~np.isnan(t.oof).all(axis=1) for t in pool], axis=0))
+    y = runner.y[rows]
+    predictions = [t.oof[rows] if classification else t.oof[rows, 0] for t in pool]
     try:
         score_func = make_score_func(scoring, task, classes)
-        weights = ensemble_selection(predictions, runner.y, score_func, size=size, task=task)
+        weights = ensemble_selection(predictions, y, score_func, size=size, task=task)
     except ValueError as exc:
         logger.info("No ensemble: %s", exc)
         return None
     # The ensemble must beat the best single candidate, also when that one could not join.
-    reference = best.oof if best.oof is not None else pool[0].oof
-    single = score_func(runner.y, reference if classification else reference[:, 0])
-    if np.count_nonzero(weights) < 2 or not _score(score_func, runner.y, predictions, weights) > single:
+    reference = (best.oof if best.oof is not None else pool[0].oof)[rows]
+    single = score_func(y, reference if classification else reference[:, 0])
+    if np.count_nonzero(weights) < 2 or not _score(score_func, y, predictions, weights) > single:
         return None
     members = []
     for i in np.argsort(-weights, kind="stable"):
@@ -65,7 +69,7 @@ def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
     for i, weight, _ in members:
         kept[i] = weight
     kept /= kept.sum()
-    oof_score = _score(score_func, runner.y, predictions, kept)  # of the members actually refit
+    oof_score = _score(score_func, y, predictions, kept)  # of the members actually refit
     if not oof_score > single:
         return None
     w = np.array([kept[m[0]] for m in members])

@@ -31,6 +31,7 @@ from ..search import (
     SearchFailedError,
     SuccessiveHalving,
     TqdmLoggingHandler,
+    resolve_cv,
 )
 from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
@@ -107,9 +108,15 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
     scoring : str, callable or None, default=None
         A scikit-learn scorer name or ``scorer(estimator, X, y)``. ``None``
         means balanced accuracy (classification) or R^2 (regression).
-    cv : int, cross-validation generator or iterable, default=5
-        As in scikit-learn; an integer means (stratified for classifiers)
-        K-fold, capped at the number of rows of a rung.
+    cv : "auto", "holdout", int, cross-validation generator or iterable, default="auto"
+        How candidates are validated on each rung. An integer means (stratified
+        for classifiers) K-fold, as in scikit-learn, capped at the rows of a
+        rung. ``"holdout"``: one shuffled (stratified) fifth of a rung's rows
+        held out; each candidate is fitted once instead of K times, and rungs
+        are five times larger so as many rows are validated. ``"auto"``:
+        5-fold, or the holdout when the data is large for the budget (at least
+        5,000 rows and more than ``2500 * time_budget`` cells, rows times
+        columns), as FLAML does. ``cv_`` says which was used.
     estimators : list of str or Family, default=None
         Restrict the portfolio to these built-in family names, or add custom
         :class:`~metaselect.portfolio.Family` objects. ``None``: all built-ins.
@@ -162,7 +169,10 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         ``{"algorithm": name, "params": {...}}`` of the winner; for an ensemble
         ``{"algorithm": "ensemble", "params": {"members": [{algorithm, params, weight}]}}``.
     best_score_ : float
-        The winner's mean cross-validated score (an ensemble's: its out-of-fold score).
+        The winner's mean cross-validated (or holdout) score (an ensemble's: its
+        out-of-fold score).
+    cv_ : int, "holdout" or the given splitter
+        The validation used: ``cv`` with ``"auto"`` resolved.
     leaderboard_ : pandas.DataFrame
         One row per evaluated candidate: algorithm, params, rows, mean and std
         score, fit time, status (ok / pruned / failed / timeout / skipped) and
@@ -202,7 +212,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         "task": [StrOptions({"auto", "classification", "regression"})],
         "time_budget": [Interval(Real, 0, None, closed="left")],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "cv": ["cv_object"],
+        "cv": ["cv_object", StrOptions({"auto", "holdout"})],
         "estimators": [list, tuple, None],
         "max_evals": [Interval(Integral, 1, None, closed="left"), None],
         "ranker": [HasMethods(["rank"]), None],
@@ -220,7 +230,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         *,
         time_budget=60,
         scoring=None,
-        cv=5,
+        cv="auto",
         estimators=None,
         max_evals=None,
         ranker=None,
@@ -281,8 +291,9 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         self.out_of_distribution_ = bool(assessment.get("out_of_distribution", False))
         if task == "classification":  # search and refit on label positions; predict maps back
             self.classes_, y = np.unique(y, return_inverse=True)
+        self.cv_ = resolve_cv(self.cv, X.shape[0], X.shape[1], self.time_budget)
         runner = Runner(
-            X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv,
+            X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv_,
             classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
             random_state=seed, max_evals=self.max_evals, memory_limit=self.memory_limit,
         )  # fmt: skip
@@ -485,7 +496,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
 
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
-    def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
+    def __init__(self, *, time_budget=60, scoring=None, cv="auto", estimators=None, max_evals=None,
                  ranker=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
                  random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
@@ -514,7 +525,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
 
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
-    def __init__(self, *, time_budget=60, scoring=None, cv=5, estimators=None, max_evals=None,
+    def __init__(self, *, time_budget=60, scoring=None, cv="auto", estimators=None, max_evals=None,
                  ranker=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
                  random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.

@@ -5,7 +5,7 @@ from ._halving import SuccessiveHalving
 from ._memory import memory_limit
 from ._progress import ProgressBar, TqdmLoggingHandler
 from ._ranker import Ranker, RankingContext, StaticPriorRanker
-from ._runner import Runner, SearchFailedError
+from ._runner import Runner, SearchFailedError, resolve_cv
 from ._trial import STATUSES, Trial, evaluate_candidate
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "Trial",
     "evaluate_candidate",
     "memory_limit",
+    "resolve_cv",
     "time_limit",
 ]

@@ -36,7 +36,10 @@ class SuccessiveHalving:
     eta : int, default=3
         Keep ``1/eta`` of the candidates per rung; give survivors ``eta`` times the rows.
     min_resources : int, default=500
-        Rows in the smallest rung (all rows if the data is smaller).
+        Rows validated in the smallest rung (all rows if the data is smaller):
+        with K-fold cross-validation that is the rung's rows, with a holdout
+        (``cv="holdout"``) the rung has ``min_resources / runner.validated_share``
+        rows, so its validation fold is as large.
     bracket_size : int or None, default=None
         Random configurations per later bracket; ``None`` means as many as
         there are families (at least 6).
@@ -57,13 +60,15 @@ class SuccessiveHalving:
         self.pool_size = pool_size
         self.per_family = per_family
 
-    def resources(self, n_candidates: int, n_samples: int) -> list[int]:
-        """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows)."""
+    def resources(self, n_candidates: int, n_samples: int, validated_share: float = 1.0) -> list[int]:
+        """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows), when a
+        candidate is scored on ``validated_share`` of a rung's rows."""
         n_rungs = 1 + (math.ceil(math.log(n_candidates, self.eta)) if n_candidates > 1 else 0)
+        smallest = math.ceil(self.min_resources / validated_share)
         sizes = []
         for k in range(n_rungs):
             size = int(n_samples / self.eta ** (n_rungs - 1 - k))
-            size = min(n_samples, max(size, self.min_resources))
+            size = min(n_samples, max(size, smallest))
             if not sizes or size > sizes[-1]:
                 sizes.append(size)
         return sizes
@@ -109,7 +114,7 @@ class SuccessiveHalving:
         """Successive halving of ``configs``; the first rung runs a wave at a time
         (:meth:`_first_rung_in_waves`; ``replan``: re-plan it with measured times)."""
         alive = configs
-        sizes = self.resources(len(configs), runner.n_samples)
+        sizes = self.resources(len(configs), runner.n_samples, runner.validated_share)
         for rung, size in enumerate(sizes):
             alive = self._affordable(runner, alive, size) if rung > 0 else self._plannable(runner, alive, size)
             if rung == 0:
@@ -181,7 +186,7 @@ class SuccessiveHalving:
         the first ``started`` of them already run on the first rung: every rung's survivors at the
         mean predicted time on that rung, spread over the workers (NaN when nothing is predicted)."""
         alive, total = len(configs), 0.0
-        for rung, size in enumerate(sizes or self.resources(len(configs), runner.n_samples)):
+        for rung, size in enumerate(sizes or self.resources(len(configs), runner.n_samples, runner.validated_share)):
             times = [runner.predicted_cv_time_from_ranker(c, size) for c in configs]
             times = [t for t in times if np.isfinite(t)]
             if not times:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import resample
 from threadpoolctl import threadpool_info
 
@@ -27,7 +27,7 @@ from ._budget import Budget, CandidateTimeout
 from ._memory import available_memory_mb
 from ._trial import Trial, candidate_limits, evaluate_candidate
 
-__all__ = ["Runner", "SearchFailedError"]
+__all__ = ["Runner", "SearchFailedError", "resolve_cv"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,30 @@ INITIAL_RESERVE = 0.2
 COMPARABLE_FRACTION = 1 / 3
 #: Evaluations' worth of weight the median time correction has against a family's own.
 TIME_SHRINKAGE = 0.5
+#: ``cv="holdout"`` validates on one fold of a shuffled K-fold of this many folds (a fifth).
+HOLDOUT_FOLDS = 5
+#: ``cv="auto"``: cross-validate with this many folds, unless the data is large for the budget.
+AUTO_FOLDS = 5
+#: ``cv="auto"`` holds out instead above this many cells (rows x columns) per second of budget
+#: (FLAML's ``eval_method="auto"`` switches to a holdout at the same number) ...
+HOLDOUT_CELLS_PER_SECOND = 2500
+#: ... and only from this many rows, so the held-out fifth has at least 1,000 of them.
+HOLDOUT_MIN_ROWS = 5000
+
+
+def resolve_cv(cv, n_samples: int, n_features: int, time_budget: float):
+    """The validation ``cv="auto"`` stands for; any other ``cv`` is returned as given.
+
+    ``"auto"`` is ``AUTO_FOLDS``-fold cross-validation, or ``"holdout"`` when the data
+    is large for the budget: at least ``HOLDOUT_MIN_ROWS`` rows and more than
+    ``HOLDOUT_CELLS_PER_SECOND * time_budget`` cells. There a holdout evaluates
+    about five times as many candidates in the same time, on a validation fold of
+    at least a thousand rows.
+    """
+    if not (isinstance(cv, str) and cv == "auto"):
+        return cv
+    large = n_samples >= HOLDOUT_MIN_ROWS and n_samples * n_features > HOLDOUT_CELLS_PER_SECOND * time_budget
+    return "holdout" if large else AUTO_FOLDS
 
 
 class SearchFailedError(RuntimeError):
@@ -54,7 +78,9 @@ class Runner:
     portfolio : Portfolio
     schema : InputSchema
     scorer : callable ``scorer(estimator, X, y)``
-    cv : int, cross-validation generator or iterable
+    cv : int, "holdout", cross-validation generator or iterable
+        ``"holdout"``: one split per rung, a shuffled (stratified for classifiers)
+        fifth of the rung's rows held out (one fold of a ``HOLDOUT_FOLDS``-fold).
     classifier : bool
     budget : Budget
     n_jobs : int or None
@@ -145,16 +171,30 @@ class Runner:
                                        stratify=self.y if self.classifier else None,
                                        random_state=self.random_state + n_samples))
             y_sub = self.y[idx]
-            cv = self.cv
+            cv = HOLDOUT_FOLDS if self.holdout else self.cv
             if isinstance(cv, int | np.integer):  # no more folds than the rows (or largest class) allow
                 limit = np.bincount(y_sub).max() if self.classifier else len(idx) // 2
                 cv = max(2, min(int(cv), len(idx), int(limit)))
+                if self.holdout:
+                    kind = StratifiedKFold if self.classifier else KFold
+                    cv = kind(cv, shuffle=True, random_state=self.random_state + n_samples)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 splitter = check_cv(cv, y_sub, classifier=self.classifier)
                 splits = [(idx[tr], idx[te]) for tr, te in splitter.split(np.zeros(len(idx)), y_sub)]
-            self._row_cache[n_samples] = (idx, splits)
+            self._row_cache[n_samples] = (idx, splits[:1] if self.holdout else splits)
         return self._row_cache[n_samples]
+
+    @property
+    def holdout(self) -> bool:
+        """Whether candidates are validated on one held-out fold instead of cross-validated."""
+        return isinstance(self.cv, str) and self.cv == "holdout"
+
+    @property
+    def validated_share(self) -> float:
+        """Share of a rung's rows a candidate is scored on: all of them with K-fold
+        cross-validation (each row once), a ``1 / HOLDOUT_FOLDS`` with the holdout."""
+        return 1 / HOLDOUT_FOLDS if self.holdout else 1.0
 
     def train_rows(self, n_samples: int) -> int:
         """Rows a model is trained on in one fold of a rung of ``n_samples`` rows."""
