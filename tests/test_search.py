@@ -184,6 +184,36 @@ def test_best_trials_compare_candidates_across_the_last_two_rungs():
     assert ranked[-1] is weak  # the tree is ranked by its latest trial, on all rows
 
 
+def test_a_candidate_that_timed_out_on_more_rows_does_not_compete():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    forest_like, tree = portfolio.defaults()[:2]
+    n = runner.n_samples
+    runner.trials += [Trial(runner.candidate_id(forest_like), forest_like, 0, n // 3, "pruned", [0.95]),
+                      Trial(runner.candidate_id(forest_like), forest_like, 1, n, "timeout"),
+                      Trial(runner.candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
+                      Trial(runner.candidate_id(tree), tree, 1, n, "ok", [0.85])]
+    assert [t.config for t in runner.best_trials()] == [tree]
+
+
+def test_refit_falls_back_to_the_next_best_not_the_cheapest(monkeypatch):
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    n = runner.n_samples
+    configs = portfolio.defaults()
+    for config, score, fit_time in zip(configs, [0.95, 0.90, 0.80, 0.60], [0.3, 0.2, 0.1, 0.01], strict=True):
+        runner.trials.append(Trial(runner.candidate_id(config), config, 0, n, "ok", [score], fit_time=fit_time))
+    refits = []
+
+    def refit(config, time_limited=True):
+        refits.append(config)
+        if config == configs[0]:
+            raise CandidateTimeout("refit ran out of time")
+        return config
+
+    monkeypatch.setattr(runner, "refit", refit)
+    trial, fitted = runner.refit_best()
+    assert refits == configs[:2] and fitted == configs[1] and trial.mean_score == 0.90
+
+
 def _measured(runner, config, rows, seconds, predicted_per_fold, status="ok"):
     """A trial of ``config`` on ``rows`` that took ``seconds`` where the ranker predicted
     ``predicted_per_fold`` seconds per fold at ``time_reference_rows``."""

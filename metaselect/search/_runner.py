@@ -8,6 +8,7 @@ candidate a time share, keeps every :class:`Trial`, and refits the winner.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -346,14 +347,19 @@ class Runner:
         competes with one score from a third of the rows: a learning curve rarely
         falls with more rows, so that comparison favours the candidates on more
         rows, but a much better one is not lost to a poor one that happened to
-        run on all rows.
+        run on all rows. One that was promoted and then timed out or failed does
+        not compete: it showed it cannot be fitted on more rows in time.
         """
         ok = [t for t in self.trials if t.status in ("ok", "pruned") and np.isfinite(t.mean_score)]
         if not ok:
             return []
         top = max(t.n_samples for t in ok)
+        # A configuration that timed out or failed on more rows would not be refit on all of them.
+        stopped = {t.config: t.n_samples for t in self.trials if t.status in ("timeout", "failed")}
         latest: dict[Config, Trial] = {}
         for trial in ok:
+            if stopped.get(trial.config, 0) > trial.n_samples:
+                continue
             if trial.n_samples >= COMPARABLE_FRACTION * top - 1:
                 if trial.config not in latest or trial.n_samples >= latest[trial.config].n_samples:
                     latest[trial.config] = trial
@@ -370,11 +376,13 @@ class Runner:
         Returns ``(trial, fitted_pipeline)``.
         """
         ranked = self.best_trials()
-        fits = [t for t in ranked if self.predicted_refit_time(t) <= self.budget.remaining() + self.allowance]
-        # The best whose refit is predicted to fit in time; then the rest, cheapest first.
-        candidates = fits[:1] + sorted((t for t in ranked if t not in fits[:1]), key=self.predicted_refit_time)
-        errors = []
-        for trial in candidates:
+        errors, tried = [], []
+        # Best first, each whose refit is still predicted to fit the time left; then, as a last
+        # resort, the rest cheapest first.
+        affordable = (t for t in ranked if self.predicted_refit_time(t) <= self.budget.remaining() + self.allowance)
+        rest = (t for t in sorted(ranked, key=self.predicted_refit_time) if t not in tried)
+        for trial in itertools.chain(affordable, rest):
+            tried.append(trial)
             try:
                 return trial, self.refit(trial.config)
             except CandidateTimeout as exc:
