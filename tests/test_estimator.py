@@ -353,7 +353,7 @@ def test_ensemble_members_all_have_probabilities():
 def test_tiny_data_gets_no_more_folds_than_it_can_fill():
     X = np.arange(16, dtype=float).reshape(8, 2)
     clf = MetaSelectorClassifier(estimators=["logistic_regression", "decision_tree"], max_evals=2,
-                                 random_state=0).fit(X, [0, 0, 0, 1, 1, 1, 1, 0])  # default cv=5
+                                 random_state=0).fit(X, [0, 0, 0, 1, 1, 1, 1, 0])  # cv="auto": 5-fold
     assert (clf.leaderboard_["status"] == "ok").all()
     reg = MetaSelectorRegressor(estimators=["ridge", "decision_tree"], max_evals=2,
                                 random_state=0).fit(X, np.arange(8.0))

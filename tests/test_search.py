@@ -351,3 +351,19 @@ def test_holdout_rungs_have_one_shuffled_stratified_split_of_a_fifth():
     assert runner.train_rows(3000) == 2400
     assert Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
                   scorer=get_scorer("accuracy"), cv=5, classifier=True, budget=Budget(60)).validated_share == 1.0
+
+
+def test_no_survivor_is_promoted_when_none_is_predicted_to_finish():
+    clock = FakeClock()
+    runner, portfolio = _runner(max_evals=None, budget=Budget(20, clock=clock))
+    fast, slow = portfolio.defaults()[:2]
+    for config, fit_time in ((fast, 0.5), (slow, 4.0)):
+        runner.trials.append(Trial(runner.candidate_id(config), config, 0, 500, "ok", [0.9], fit_time=fit_time,
+                                   score_time=0.0))
+    runner.reserve = 0.0
+    clock.now += 10  # 10 s left: 3 folds on 3x the rows take ~4.5 s (fast) and ~36 s (slow)
+    assert SuccessiveHalving()._affordable(runner, [slow, fast], 1500) == [fast]
+    assert runner.trials[1].status == "pruned" and "exceeds" in runner.trials[1].error
+    clock.now += 7
+    assert SuccessiveHalving()._affordable(runner, [fast], 1500) == []  # not run anyway: the bracket ends
+    assert runner.trials[0].status == "pruned"

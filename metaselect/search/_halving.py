@@ -237,7 +237,13 @@ class SuccessiveHalving:
         return kept or configs[:1]
 
     def _affordable(self, runner: Runner, configs: list[Config], size: int) -> list[Config]:
-        """Drop survivors whose extrapolated time exceeds what is left; mark them pruned."""
+        """Drop survivors whose extrapolated time exceeds what is left; mark them pruned.
+
+        When none is left the bracket ends; its candidates still compete with their
+        scores on fewer rows (:meth:`Runner.best_trials`). Running the best one anyway
+        would spend the rest of the budget on a fit predicted not to finish, and a
+        kernel SVM, one long C call, cannot be stopped at its share.
+        """
         last = {t.config: t for t in runner.trials}
         left = runner.budget.remaining(runner.reserve)
         kept = []
@@ -249,7 +255,7 @@ class SuccessiveHalving:
                 trial.error = f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left"
             else:
                 kept.append(config)
-        return kept or configs[:1]
+        return kept
 
     def _propose(self, runner, ranker, portfolio, context, seed) -> list[Config]:
         """The next bracket: near the best so far and corrected by this dataset (``_propose.py``)."""
