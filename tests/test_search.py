@@ -193,6 +193,8 @@ def test_a_candidate_that_timed_out_on_more_rows_does_not_compete():
                       Trial(runner.candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
                       Trial(runner.candidate_id(tree), tree, 1, n, "ok", [0.85])]
     assert [t.config for t in runner.best_trials()] == [tree]
+    del runner.trials[2:]  # nothing else left: it still competes
+    assert [t.config for t in runner.best_trials()] == [forest_like]
 
 
 def test_refit_falls_back_to_the_next_best_not_the_cheapest(monkeypatch):

@@ -348,22 +348,22 @@ class Runner:
         falls with more rows, so that comparison favours the candidates on more
         rows, but a much better one is not lost to a poor one that happened to
         run on all rows. One that was promoted and then timed out or failed does
-        not compete: it showed it cannot be fitted on more rows in time.
+        not compete, unless nothing else is left: it showed it cannot be fitted on
+        more rows in time.
         """
         ok = [t for t in self.trials if t.status in ("ok", "pruned") and np.isfinite(t.mean_score)]
         if not ok:
             return []
         top = max(t.n_samples for t in ok)
-        # A configuration that timed out or failed on more rows would not be refit on all of them.
-        stopped = {t.config: t.n_samples for t in self.trials if t.status in ("timeout", "failed")}
         latest: dict[Config, Trial] = {}
         for trial in ok:
-            if stopped.get(trial.config, 0) > trial.n_samples:
-                continue
             if trial.n_samples >= COMPARABLE_FRACTION * top - 1:
                 if trial.config not in latest or trial.n_samples >= latest[trial.config].n_samples:
                     latest[trial.config] = trial
         ranked = sorted(latest.values(), key=lambda t: (-t.mean_score, -t.n_samples))
+        # Configurations that timed out or failed on more rows come only when nothing else is left.
+        stopped = {t.config: t.n_samples for t in self.trials if t.status in ("timeout", "failed")}
+        ranked = [t for t in ranked if stopped.get(t.config, 0) <= t.n_samples] or ranked
         return ranked if k is None else ranked[:k]
 
     def failure_summary(self) -> str:
