@@ -33,9 +33,8 @@ def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
         return None
     classification = task == "classification"
     classes = np.arange(pool[0].oof.shape[1]) if classification else None
-    # The rows validated on the last rung: all of them with K-fold, the held-out fifth with a
-    # holdout. A candidate with NaN predictions among them is skipped by the selection.
-    rows = np.flatnonzero(np.any([~np.isnan(t.oof).all(axis=1) for t in pool], axis=0))
+    # The rows validated on all rows' rung: every row with K-fold, the held-out fifth with a holdout.
+    rows = np.sort(np.concatenate([test for _, test in runner.rows(runner.n_samples)[1]]))
     y = runner.y[rows]
     predictions = [t.oof[rows] if classification else t.oof[rows, 0] for t in pool]
     try:
@@ -57,7 +56,7 @@ def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
         if trial is best:
             members.append((i, weights[i], best_estimator))
             continue
-        if runner.predicted_refit_time(trial) > runner.budget.remaining() + runner.allowance:
+        if not runner.refit_fits(trial):
             continue
         try:
             members.append((i, weights[i], runner.refit(trial.config)))

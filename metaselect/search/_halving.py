@@ -165,12 +165,12 @@ class SuccessiveHalving:
                 break
             trials += done
             started += len(wave)
-            if not capped and pending and runner.budget.elapsed() - began >= rung_seconds:
+            spent = runner.budget.elapsed() - began
+            if not capped and pending and spent >= rung_seconds:
                 capped = True
                 defaults = [c for c in pending if self._is_default(runner, c)]
                 logger.info("first rung: %.1fs spent, its share of the time; %d candidates dropped, "
-                            "%d defaults still to run", runner.budget.elapsed() - began,
-                            len(pending) - len(defaults), len(defaults))
+                            "%d defaults still to run", spent, len(pending) - len(defaults), len(defaults))
                 pending = defaults
             while replan and pending and self._bracket_seconds(
                     runner, configs[:started] + pending, sizes=sizes, started=started) > runner.time_left(reserve):

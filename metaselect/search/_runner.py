@@ -176,14 +176,15 @@ class Runner:
             if isinstance(cv, int | np.integer):  # no more folds than the rows (or largest class) allow
                 limit = np.bincount(y_sub).max() if self.classifier else len(idx) // 2
                 cv = max(2, min(int(cv), len(idx), int(limit)))
-                if self.holdout:
-                    kind = StratifiedKFold if self.classifier else KFold
-                    cv = kind(cv, shuffle=True, random_state=self.random_state + n_samples)
+            if self.holdout:  # the first fold of a shuffled K-fold
+                kind = StratifiedKFold if self.classifier else KFold
+                cv = kind(cv, shuffle=True, random_state=self.random_state + n_samples)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                splitter = check_cv(cv, y_sub, classifier=self.classifier)
-                splits = [(idx[tr], idx[te]) for tr, te in splitter.split(np.zeros(len(idx)), y_sub)]
-            self._row_cache[n_samples] = (idx, splits[:1] if self.holdout else splits)
+                folds = check_cv(cv, y_sub, classifier=self.classifier).split(np.zeros(len(idx)), y_sub)
+                folds = itertools.islice(folds, 1 if self.holdout else None)
+                splits = [(idx[tr], idx[te]) for tr, te in folds]
+            self._row_cache[n_samples] = (idx, splits)
         return self._row_cache[n_samples]
 
     @property
@@ -375,14 +376,8 @@ class Runner:
 
         Returns ``(trial, fitted_pipeline)``.
         """
-        ranked = self.best_trials()
-        errors, tried = [], []
-        # Best first, each whose refit is still predicted to fit the time left; then, as a last
-        # resort, the rest cheapest first.
-        affordable = (t for t in ranked if self.predicted_refit_time(t) <= self.budget.remaining() + self.allowance)
-        rest = (t for t in sorted(ranked, key=self.predicted_refit_time) if t not in tried)
-        for trial in itertools.chain(affordable, rest):
-            tried.append(trial)
+        errors = []
+        for trial in self._refit_order(self.best_trials()):
             try:
                 return trial, self.refit(trial.config)
             except CandidateTimeout as exc:
@@ -396,6 +391,21 @@ class Runner:
             "No candidate could be fitted. Candidates and why they failed:\n"
             + self.failure_summary() + ("\n" + "\n".join(errors) if errors else "")
         )
+
+    def _refit_order(self, ranked: list[Trial]):
+        """``ranked`` best first, each whose refit still fits the time left when its turn
+        comes; then, as a last resort, the ones passed over, cheapest first."""
+        passed_over = []
+        for trial in ranked:
+            if self.refit_fits(trial):
+                yield trial
+            else:
+                passed_over.append(trial)
+        yield from sorted(passed_over, key=self.predicted_refit_time)
+
+    def refit_fits(self, trial: Trial) -> bool:
+        """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance."""
+        return self.predicted_refit_time(trial) <= self.budget.remaining() + self.allowance
 
     @property
     def allowance(self) -> float:
