@@ -69,6 +69,11 @@ def test_missing_values_stay_missing_and_booleans_keep_their_name():
     assert Xt[0].iloc[3] == "True"
 
 
+def test_unhashable_values_are_categories_by_their_text():
+    X = pd.DataFrame({"c": pd.Series([[1], [1], {"a": 1}, None, "x"], dtype=object)})
+    assert check_X(X)[0][0].tolist()[:3] == ["[1]", "[1]", "{'a': 1}"]
+
+
 def test_two_spellings_of_one_number_at_fit_are_kept_apart():
     X = pd.DataFrame({"zip": ["007", "7", "010", "x"]})
     Xt, schema = check_X(X)
@@ -195,3 +200,11 @@ def test_cli_reads_iso_dates_as_datetimes(tmp_path):
     assert pd.api.types.is_datetime64_any_dtype(frame["day"]) and frame["day"].isna().sum() == 1
     assert str(frame["at"].dt.tz) == "UTC+01:00"
     assert not pd.api.types.is_datetime64_any_dtype(frame["code"])
+
+
+def test_category_coercer_names_its_features_without_input_names():
+    from metaselect.preprocessing import CategoryCoercer
+
+    coercer = CategoryCoercer().fit(pd.DataFrame({"a": ["x"], "b": ["y"]}))
+    assert coercer.get_feature_names_out().tolist() == ["a", "b"]  # was a 0-d array: html repr broke
+    assert CategoryCoercer().fit(np.array([["x"]], dtype=object)).get_feature_names_out().tolist() == ["x0"]

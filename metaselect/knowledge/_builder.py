@@ -123,6 +123,7 @@ def result_dir(out, name: str) -> Path:
 
 
 def _remove_stale_temporaries(out: Path) -> None:
+    remove_stale_temporaries(out)  # the header's
     for folder in (out / "results").glob("*"):
         if folder.is_dir():
             remove_stale_temporaries(folder)

@@ -22,6 +22,7 @@ import math
 import numbers
 import re
 import warnings
+from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,10 @@ def _canonical(value, literal: bool):
 
 def _uniques(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 for missing) and the distinct non-missing values of ``column``."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists, dicts): by their text
+        codes, uniques = pd.factorize(column.map(lambda v: v if isinstance(v, Hashable) else str(v)))
     return codes, np.asarray(uniques, dtype=object)
 
 
