@@ -27,7 +27,7 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-__all__ = ["UnseenCategoryWarning", "canonical_column", "literal_column", "warn_unseen"]
+__all__ = ["UnseenCategoryWarning", "canonical_column", "warn_unseen"]
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -72,18 +72,25 @@ def _uniques(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
-def literal_column(column: pd.Series) -> bool:
-    """Whether two distinct integer texts of ``column`` (``"007"``, ``"7"``) share one canonical form."""
-    texts = {value.strip() for value in _uniques(column)[1] if isinstance(value, str)}
+def _literal(uniques) -> bool:
+    """Whether two distinct integer texts among ``uniques`` (``"007"``, ``"7"``) share one canonical form."""
+    texts = {value.strip() for value in uniques if isinstance(value, str)}
     texts = [text for text in texts if _INTEGER.match(text)]
     return len({int(text) for text in texts}) < len(texts)
 
 
-def canonical_column(column: pd.Series, literal: bool = False) -> pd.Series:
-    """``column`` in canonical form: an object column of text, NaN where missing."""
+def canonical_column(column: pd.Series, literal: bool | None = None) -> tuple[pd.Series, bool, frozenset]:
+    """``column`` in canonical form: an object column of text, NaN where missing.
+
+    ``literal=None`` (fit time) decides from the column whether its text is kept
+    as it is. Returns the column, that decision and the set of its canonical values.
+    """
     codes, uniques = _uniques(column)
+    if literal is None:
+        literal = _literal(uniques)
     forms = np.array([_canonical(value, literal) for value in uniques] + [np.nan], dtype=object)
-    return pd.Series(forms[codes], index=column.index, dtype=object, name=column.name)
+    out = pd.Series(forms[codes], index=column.index, dtype=object, name=column.name)
+    return out, literal, frozenset(forms[:-1])
 
 
 def warn_unseen(frame: pd.DataFrame, columns, categories, names, stacklevel: int) -> None:

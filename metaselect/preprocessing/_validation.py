@@ -13,7 +13,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _assert_all_finite, column_or_1d
 
-from ._categories import canonical_column, literal_column, warn_unseen
+from ._categories import canonical_column, warn_unseen
 from ._coerce import numeric_frame, split_columns
 from ._pipeline import InputSchema
 from ._temporal import as_datetime, as_seconds, temporal_columns
@@ -102,9 +102,8 @@ def _fit_schema(frame: pd.DataFrame) -> InputSchema:
     """The column kinds of ``frame`` (columns named by position), as fixed at fit time."""
     numeric, categorical = split_columns(frame)
     datetimes, timedeltas, zones = temporal_columns(frame)
-    literal = tuple(c for c in categorical if literal_column(frame[c]))
     return InputSchema(tuple(numeric + timedeltas), tuple(categorical), datetime=tuple(datetimes),
-                       timedelta=tuple(timedeltas), timezones=zones, literal=literal)
+                       timedelta=tuple(timedeltas), timezones=zones)
 
 
 def _temporal(frame: pd.DataFrame, schema: InputSchema, names) -> pd.DataFrame:
@@ -124,12 +123,15 @@ def _temporal(frame: pd.DataFrame, schema: InputSchema, names) -> pd.DataFrame:
 
 
 def _categorical(frame: pd.DataFrame, schema: InputSchema, names, fitting: bool):
-    """Categorical columns in canonical form; the fit-time values recorded, or unseen ones warned of."""
+    """Categorical columns in canonical form; the fit-time forms recorded, or unseen values warned of."""
+    literal, seen = [], []
     for column in schema.categorical:
-        frame[column] = canonical_column(frame[column], column in schema.literal)
+        frame[column], is_literal, values = canonical_column(
+            frame[column], None if fitting else column in schema.literal)
+        literal += [column] if is_literal else []
+        seen.append(values)
     if fitting:
-        seen = tuple(frozenset(frame[c].dropna().unique()) for c in schema.categorical)
-        return frame, replace(schema, categories=seen)
+        return frame, replace(schema, literal=tuple(literal), categories=tuple(seen))
     if schema.categories:  # absent from schemas pickled before canonical categories
         warn_unseen(frame, schema.categorical, schema.categories, names, stacklevel=7)
     return frame, schema
