@@ -197,7 +197,7 @@ def test_corrupted_chunk_is_named_set_aside_and_recomputed(corpus, built, tmp_pa
     # Building: the file is kept aside (nothing deleted), its unit runs again, the rest stays.
     with caplog.at_level("WARNING", logger="metaselect.knowledge"):
         summary = build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
-    assert str(victim) in caplog.text and "Set aside" in caplog.text
+    assert str(victim) in caplog.text and "set aside as" in caplog.text
     assert summary["units"] == 1 and summary["skipped"] == 3 * 1 + 4 + 4 + 3 - 1
     assert (out / "results" / "ints" / "chunk_001.json.gz.corrupt").read_bytes() != data
     assert all(p.read_bytes() == content for p, content in others.items())

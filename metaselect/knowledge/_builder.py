@@ -132,16 +132,21 @@ def _remove_stale_temporaries(out: Path) -> None:
 def _checked(path: Path, check, *args):
     """``check(read_json(path), path, *args)``, or ``None`` if ``path`` is missing or corrupted.
 
-    A corrupted file is set aside as ``<file>.corrupt`` (nothing is deleted), with a warning.
+    A corrupted file is set aside as ``<file>.corrupt`` (nothing is deleted), with a warning;
+    one that another build set aside meanwhile counts as missing.
     """
-    if not path.exists():
-        return None
     try:
         return check(read_json(path), path, *args)
+    except FileNotFoundError:
+        return None
     except CorruptResultError as exc:
         aside = path.with_name(f"{path.name}.corrupt")
-        os.replace(path, aside)
-        logger.warning("%s Set aside as %s; its unit runs again.", exc, aside)
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            return None
+        logger.warning("Knowledge-base file %s is unreadable or corrupted (%s); set aside as %s, and "
+                       "its unit runs again.", path, exc.reason, aside)
         return None
 
 
