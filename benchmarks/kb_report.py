@@ -65,9 +65,22 @@ or from Python: `metaselect.knowledge.build_knowledge_base(folder, out, ...)`,
   `KB/results/<dataset>/{meta,chunk_NNN}.json.gz` through a temporary file
   and `os.replace`, so a killed build never leaves a half-written result;
   running the same command again skips finished units (after validating
-  them; a corrupted file is reported by name) and a build on another folder
-  adds its datasets. A tqdm progress bar shows the ETA; `-v` logs every
-  failed or timed-out configuration.
+  them) and a build on another folder adds its datasets. A tqdm progress bar
+  shows the ETA; `-v` logs every failed or timed-out configuration.
+* **Faults**: a killed build (Ctrl-C, `SIGTERM`, `SIGKILL`) keeps every
+  finished unit; run the same command again to resume it. A result file that
+  cannot be read (truncated, garbled) stops `load_knowledge_base` and
+  `pack-kb` with an error naming it; the next `build-kb` renames it
+  `<file>.corrupt` (nothing is deleted), warns, and runs its unit again.
+  Several builds may run at once on one `--out` (for example one with
+  `--reverse`, on another machine sharing the folder): each writes through
+  its own temporary files (`<file>.tmp-<host>_<pid>_<random>`), and a build
+  removes only those whose writer is gone (a process of its host that no
+  longer runs, or older than an hour); finished units are never lost, and a
+  unit both builds ran is written twice, the last copy winning. Readers never
+  read temporary files. Dataset names are single file names (letters,
+  digits, `_ . -`, not starting with a dot), so `..` or `a/b` in a manifest
+  is refused before anything runs.
 
 ## The shipped file
 

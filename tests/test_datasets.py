@@ -54,6 +54,8 @@ def test_regression_target_is_float_and_missing_targets_dropped(tmp_path):
         (["toy,classification,label,four,2,2,unit,toys"], {"toy": CSV}, "n_rows must be an integer"),
         (["toy,classification,label,4,2,2,unit,toys"] * 2, {"toy": CSV}, "duplicate dataset name"),
         (["../toy,classification,label,4,2,2,unit,toys"], {"toy": CSV}, "invalid dataset name"),
+        (["..,classification,label,4,2,2,unit,toys"], {"..": CSV}, "invalid dataset name"),
+        ([".,classification,label,4,2,2,unit,toys"], {".": CSV}, "invalid dataset name"),
         (["toy,classification,,4,2,2,unit,toys"], {"toy": CSV}, "empty target"),
     ],
 )
@@ -97,5 +99,6 @@ def test_add_dataset_writes_a_loadable_folder(tmp_path):
         add_dataset(tmp_path, "iris", X, y, task="classification")
     with pytest.raises(ValueError, match="X has 150 rows but y has 3"):
         add_dataset(tmp_path, "short", X, y[:3], task="classification")
-    with pytest.raises(ValueError, match="Invalid dataset name"):
-        add_dataset(tmp_path, "a b", X, y, task="classification")
+    for name in ("a b", "..", ".hidden", "a/b", "iris\n"):
+        with pytest.raises(ValueError, match="Invalid dataset name"):
+            add_dataset(tmp_path, name, X, y, task="classification")

@@ -180,23 +180,113 @@ def test_killed_cli_build_resumes(corpus, tmp_path):
     assert load_knowledge_base(out).results().shape[0] == 2 * 13 + 11
 
 
-def test_corrupted_file_is_reported_by_name(corpus, built, tmp_path):
-    import shutil
-
+@pytest.mark.parametrize("damage", ["truncated", "garbled"])
+def test_corrupted_chunk_is_named_set_aside_and_recomputed(corpus, built, tmp_path, caplog, damage):
     out = tmp_path / "kb"
     shutil.copytree(built[0], out)
     victim = out / "results" / "ints" / "chunk_001.json.gz"
-    victim.write_bytes(victim.read_bytes()[:40])
-    with pytest.raises(CorruptResultError, match=str(victim)):
-        build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
-    with pytest.raises(CorruptResultError, match="chunk_001.json.gz"):
+    data = victim.read_bytes()
+    victim.write_bytes(data[:40] if damage == "truncated" else gzip.compress(b'{"records": [{"con'))
+    others = {p: p.read_bytes() for p in (out / "results").glob("*/*.json.gz") if p != victim}
+    # Reading: a clear error naming the file, with advice that works.
+    with pytest.raises(CorruptResultError, match=r"chunk_001\.json\.gz.*build-kb command again"):
         load_knowledge_base(out)
     from metaselect.cli import main
 
-    assert main(["build-kb", str(corpus), "--out", str(out), "--n-configs", "1"]) == 1
-    victim.unlink()  # the message's advice: delete it and run again
-    summary = build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
-    assert summary["units"] == 1 and load_knowledge_base(out).results().shape[0] == 37
+    assert main(["pack-kb", str(out), "--out", str(tmp_path / "kb.json.gz")]) == 1
+    # Building: the file is kept aside (nothing deleted), its unit runs again, the rest stays.
+    with caplog.at_level("WARNING", logger="metaselect.knowledge"):
+        summary = build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
+    assert str(victim) in caplog.text and "set aside as" in caplog.text
+    assert summary["units"] == 1 and summary["skipped"] == 3 * 1 + 4 + 4 + 3 - 1
+    assert (out / "results" / "ints" / "chunk_001.json.gz.corrupt").read_bytes() != data
+    assert all(p.read_bytes() == content for p, content in others.items())
+    assert load_knowledge_base(out).results().shape[0] == 37
+
+
+def test_builds_on_one_directory_keep_each_others_temporary_files(built, corpus, tmp_path):
+    from metaselect.knowledge._records import temporary_path
+
+    out = tmp_path / "kb"
+    shutil.copytree(built[0], out)
+    folder = out / "results" / "reg"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = temporary_path(folder / "chunk_000.json.gz")  # this process: a writer at work
+    dead_name = live.name.replace(f"_{os.getpid()}_", f"_{dead.pid}_")
+    files = {
+        "live": live,
+        "other host, recent": folder / "chunk_001.json.gz.tmp-otherhost_12_ab12",
+        "dead writer": folder / dead_name,
+        "other host, old": folder / "chunk_002.json.gz.tmp-otherhost_12_cd34",
+    }
+    for path in files.values():
+        path.write_bytes(b"partial")
+    os.utime(files["other host, old"], (time.time() - 7200,) * 2)
+    build_knowledge_base(corpus, out, n_jobs=1, progress=False, **SETTINGS)
+    kept = {what for what, path in files.items() if path.exists()}
+    assert kept == {"live", "other host, recent"}
+    assert load_knowledge_base(out).results().shape[0] == 37  # temporaries are never read
+
+
+def test_two_cli_builds_at_once_on_one_directory(corpus, tmp_path):
+    out = tmp_path / "kb"
+    args = [sys.executable, "-c", "import sys; from metaselect.cli import main; sys.exit(main())",
+            "build-kb", str(corpus), "--out", str(out), "--n-configs", "1", "--cv", "2",
+            "--max-rows", "80", "--time-limit", "20", "--chunk-size", "4", "--no-progress"]
+    builds = [subprocess.Popen(args + extra, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for extra in ([], ["--reverse"])]
+    for proc in builds:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert load_knowledge_base(out).results().shape[0] == 2 * 13 + 11
+    assert not list(out.rglob("*.tmp-*"))
+
+
+def test_dataset_names_cannot_leave_the_results_folder(corpus, tmp_path):
+    from metaselect.datasets import ManifestError
+    from metaselect.knowledge._builder import result_dir
+
+    evil = tmp_path / "evil"
+    shutil.copytree(corpus, evil)
+    shutil.copy(corpus / "data" / "reg.csv.gz", evil / "data" / "...csv.gz")
+    manifest = pd.read_csv(evil / "manifest.csv", keep_default_na=False)
+    manifest.loc[manifest.name == "reg", "name"] = ".."
+    manifest.to_csv(evil / "manifest.csv", index=False)
+    out = tmp_path / "kb"
+    with pytest.raises(ManifestError, match="invalid dataset name '..'"):
+        build_knowledge_base(evil, out, n_jobs=1, progress=False, **SETTINGS)
+    assert not (out / "meta.json.gz").exists() and not (out / "results" / "meta.json.gz").exists()
+    for name in ("..", ".", "a/b", "/abs", ".hidden", ""):
+        with pytest.raises(ValueError, match="Invalid dataset name"):
+            result_dir(out, name)
+
+
+def test_kb_report_on_a_csv_says_what_a_knowledge_base_is(tmp_path, capsys):
+    from metaselect.cli import main
+
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    assert main(["kb-report", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert str(data) in err and "A knowledge base is a packed" in err and "Delete" not in err
+    assert data.exists()
+    assert main(["kb-report", str(tmp_path)]) == 1
+    assert "not a knowledge-base build directory" in capsys.readouterr().err
+
+
+def test_temporary_experience_files_are_not_experience(tmp_path):
+    from metaselect.knowledge._experience import read_experience, write_experience
+
+    meta = pd.Series([1.0, 2.0], index=["a", "b"])
+    path = write_experience(tmp_path, np.zeros((4, 2)), np.arange(4), "classification", meta, [])
+    leftover = tmp_path / ".tmp-k1ll3d.json"  # complete, but its writer died before os.replace
+    leftover.write_text(path.read_text())
+    os.utime(leftover, (time.time() - 7200,) * 2)
+    assert len(read_experience(tmp_path)) == 1
+    write_experience(tmp_path, np.ones((4, 2)), np.arange(4), "classification", meta, [])
+    assert not leftover.exists()  # a writer cleans up after writers that are gone
+    assert len(read_experience(tmp_path)) == 2 and not list(tmp_path.glob("*.tmp-*"))
 
 
 def test_other_settings_are_refused(corpus, built):

@@ -25,7 +25,10 @@ logger = logging.getLogger(__name__)
 
 #: Columns every manifest must have, in this order of meaning.
 MANIFEST_COLUMNS = ("name", "task", "target", "n_rows", "n_features", "n_classes", "source", "family")
-_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+#: Dataset names: one plain file name (it names ``data/<name>.csv.gz`` and a knowledge base's
+#: ``results/<name>/``), so no path separator and no leading dot (``.``, ``..``, hidden files).
+_NAME = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
+_NAME_RULE = "letters, digits, _ . - only, not starting with a dot"
 _INT_COLUMNS = ("n_rows", "n_features", "n_classes")
 
 
@@ -154,7 +157,7 @@ def add_dataset(path, name: str, X, y, *, task: str, family: str | None = None,
     path : str or path-like
         The dataset folder; its ``manifest.csv`` gets one row for the dataset.
     name : str
-        Letters, digits, ``_ . -``; must not be in the folder yet.
+        Letters, digits, ``_ . -``, not starting with a dot; must not be in the folder yet.
     X : DataFrame or array-like of shape (n_samples, n_features)
         Arrays get columns ``x0, x1, ...``.
     y : array-like of shape (n_samples,)
@@ -177,8 +180,8 @@ def add_dataset(path, name: str, X, y, *, task: str, family: str | None = None,
     >>> folder = add_dataset("my_corpus", "iris", X, y, task="classification")  # doctest: +SKIP
     """
     path = Path(path)
-    if not _NAME.match(str(name)):
-        raise ValueError(f"Invalid dataset name {name!r}: use letters, digits, _ . - only.")
+    if not _NAME.fullmatch(str(name)):
+        raise ValueError(f"Invalid dataset name {name!r}: use {_NAME_RULE}.")
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}.")
     frame = X.copy() if isinstance(X, pd.DataFrame) else pd.DataFrame(X).add_prefix("x")
@@ -215,8 +218,8 @@ def _read_manifest(path: Path) -> list[DatasetInfo]:
     for line, row in enumerate(table.to_dict("records"), start=2):
         where = f"{path}, line {line}"
         name = row["name"].strip()
-        if not _NAME.match(name):
-            raise ManifestError(f"{where}: invalid dataset name {name!r} (letters, digits, _ . - only)")
+        if not _NAME.fullmatch(name):
+            raise ManifestError(f"{where}: invalid dataset name {name!r} ({_NAME_RULE})")
         if name in seen:
             raise ManifestError(f"{where}: duplicate dataset name {name!r}")
         seen.add(name)

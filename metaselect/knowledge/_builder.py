@@ -6,12 +6,20 @@ cores and works with any joblib backend. Each finished unit is written at once,
 atomically, into the build directory; running the same build again skips what
 is there, so an interrupted build resumes without losing finished results, and
 a build on another folder adds its datasets.
+
+Faults: a result file that cannot be read (truncated, garbled) is renamed
+``<file>.corrupt`` with a warning and its unit run again, so nothing readable
+is lost and the build completes; builds running at once on one directory
+(``--reverse``) each write under their own temporary names and only remove
+those of writers that are gone (see ``_records``); a killed build is resumed
+by running it again.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,12 +33,13 @@ from ._configs import DEFAULT_N_CONFIGS, config_set
 from ._evaluate import SCORING, describe, evaluate_chunk
 from ._records import (
     SCHEMA_VERSION,
-    TMP_MARKER,
+    CorruptResultError,
     KnowledgeBaseVersionError,
     check_chunk,
     check_meta,
     check_schema,
     read_json,
+    remove_stale_temporaries,
     write_json,
 )
 from ._versions import library_versions
@@ -71,6 +80,9 @@ def chunk_ids(config_ids: list[str], chunk_size: int) -> list[list[str]]:
 def read_header(out) -> dict:
     """Read and check the ``kb.json`` header of a build directory."""
     path = Path(out) / HEADER
+    if not path.is_file():
+        raise FileNotFoundError(f"{out} is not a knowledge-base build directory: it has no {HEADER} "
+                                "(written by `metaselect build-kb`).")
     header = read_json(path)
     check_schema(header, path)
     if header.get("encoding_version") != ENCODING_VERSION:
@@ -102,10 +114,40 @@ def _open_build(out: Path, settings: dict) -> dict:
     return header
 
 
+def result_dir(out, name: str) -> Path:
+    """``out/results/<name>``; ``name`` must be one plain path component (not ``..``, no separator)."""
+    if not name or name.startswith(".") or Path(name).name != name or Path(name).is_absolute():
+        raise ValueError(f"Invalid dataset name {name!r}: a dataset's results must stay in its own "
+                         f"folder under {Path(out) / 'results'}.")
+    return Path(out) / "results" / name
+
+
 def _remove_stale_temporaries(out: Path) -> None:
-    for tmp in (out / "results").glob(f"*/*{TMP_MARKER}*"):
-        logger.info("Removing the unfinished file %s of an interrupted build.", tmp)
-        tmp.unlink()
+    remove_stale_temporaries(out)  # the header's
+    for folder in (out / "results").glob("*"):
+        if folder.is_dir():
+            remove_stale_temporaries(folder)
+
+
+def _checked(path: Path, check, *args):
+    """``check(read_json(path), path, *args)``, or ``None`` if ``path`` is missing or corrupted.
+
+    A corrupted file is set aside as ``<file>.corrupt`` (nothing is deleted), with a warning;
+    one that another build set aside meanwhile counts as missing.
+    """
+    try:
+        return check(read_json(path), path, *args)
+    except FileNotFoundError:
+        return None
+    except CorruptResultError as exc:
+        aside = path.with_name(f"{path.name}.corrupt")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            return None
+        logger.warning("Knowledge-base file %s is unreadable or corrupted (%s); set aside as %s, and "
+                       "its unit runs again.", path, exc.reason, aside)
+        return None
 
 
 def _pending_units(folder: DatasetFolder, out: Path, header: dict, datasets) -> list[tuple]:
@@ -115,21 +157,17 @@ def _pending_units(folder: DatasetFolder, out: Path, header: dict, datasets) -> 
     for name in datasets:
         info = folder[name]
         ids = list(header["configs"][info.task])
-        meta_path = out / "results" / name / "meta.json.gz"
-        folds = None
-        if meta_path.exists():
-            meta = check_meta(read_json(meta_path), meta_path, name)
-            if meta["info"] != info.to_dict():
-                raise ValueError(f"{out} already holds a different dataset named {name!r} "
-                                 f"({meta['info']} vs {info.to_dict()}); rename one of them.")
-            folds = meta["folds"]
-        else:
+        meta_path = result_dir(out, name) / "meta.json.gz"
+        meta = _checked(meta_path, check_meta, name)
+        if meta is None:
             units.append((name, "meta", None))
+        elif meta["info"] != info.to_dict():
+            raise ValueError(f"{out} already holds a different dataset named {name!r} "
+                             f"({meta['info']} vs {info.to_dict()}); rename one of them.")
+        folds = None if meta is None else meta["folds"]
         for k, chunk in enumerate(chunk_ids(ids, settings["chunk_size"])):
-            path = out / "results" / name / f"chunk_{k:03d}.json.gz"
-            if path.exists():
-                check_chunk(read_json(path), path, name, chunk, folds)
-            else:
+            path = result_dir(out, name) / f"chunk_{k:03d}.json.gz"
+            if _checked(path, check_chunk, name, chunk, folds) is None:
                 units.append((name, k, chunk))
     return units
 
@@ -244,11 +282,11 @@ def _run(jobs, n_jobs):
 def _store(out: Path, name: str, kind, payload: dict, summary: dict) -> None:
     payload = {"schema_version": SCHEMA_VERSION, **payload}
     if kind == "meta":
-        write_json(out / "results" / name / "meta.json.gz", payload)
+        write_json(result_dir(out, name) / "meta.json.gz", payload)
         if payload["metafeature_status"] != "ok":
             logger.warning("%s: meta-features %s", name, payload["metafeature_status"])
     else:
-        write_json(out / "results" / name / f"chunk_{kind:03d}.json.gz", payload)
+        write_json(result_dir(out, name) / f"chunk_{kind:03d}.json.gz", payload)
         for record in payload["records"]:
             summary["statuses"][record["status"]] += 1
             summary["records"] += 1

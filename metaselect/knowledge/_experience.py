@@ -6,6 +6,10 @@ configuration the search ran on the most rows, with its cross-validated score
 and fit time. :func:`experience_tables` turns such a folder, or a knowledge
 base built with ``metaselect build-kb``, into training tables for fine-tuning
 the meta-model.
+
+A record is written to a temporary file whose name does not end in ``.json``,
+then moved into place; readers skip temporary files, and each writer removes
+those of writers that are gone (see ``_records.remove_stale_temporaries``).
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 import joblib
 import numpy as np
 
 from ..portfolio import ENCODING_VERSION, FAMILY_ORDER, Config, encode_config
+from ._records import TMP_MARKER, remove_stale_temporaries, temporary_path
 
 __all__ = ["EXPERIENCE_SCHEMA_VERSION", "experience_tables", "read_experience", "write_experience"]
 
@@ -55,17 +59,25 @@ def write_experience(folder, X, y, task: str, meta_features, trials) -> Path:
         ],
     }
     path = folder / f"{record['dataset']}.json"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(record, handle)
-    os.replace(tmp, path)
+    remove_stale_temporaries(folder)
+    tmp = temporary_path(path)
+    try:
+        tmp.write_text(json.dumps(record))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
 def read_experience(folder) -> list[dict]:
-    """Every valid record of an experience folder (a broken one is reported and skipped)."""
+    """Every valid record of an experience folder (a broken one is reported and skipped).
+
+    Temporary files of writers (``*.tmp-*``, and ``.tmp-*.json`` of older versions) are not records.
+    """
     records = []
     for path in sorted(Path(folder).glob("*.json")):
+        if TMP_MARKER in path.name:
+            continue
         try:
             record = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as exc:

@@ -47,6 +47,10 @@ logger = logging.getLogger(__name__)
 FORMAT = "metaselect-knowledge-base"
 #: The knowledge base shipped with the package.
 SHIPPED_PATH = Path(__file__).parent / "data" / "knowledge_base.json.gz"
+#: Advice for a file that is not a readable packed knowledge base.
+PACKED_ADVICE = ("A knowledge base is a packed .json.gz file (written by `metaselect pack-kb` or "
+                 "KnowledgeBase.save) or a build directory (written by `metaselect build-kb`); pack a "
+                 "damaged file again from its build directory")
 RESULT_COLUMNS = ("dataset", "config_id", "status", "fold_scores", "fit_time", "predict_time", "error")
 INFO_COLUMNS = ("task", "family", "source", "n_rows_original", "n_rows_used", "n_features", "n_classes")
 
@@ -137,7 +141,11 @@ class KnowledgeBase:
     @classmethod
     def read(cls, path) -> KnowledgeBase:
         """Load a packed knowledge-base file (see the module docstring)."""
-        return cls(read_json(path), source=str(path))
+        try:
+            payload = read_json(path)
+        except CorruptResultError as exc:
+            raise CorruptResultError(path, exc.reason, PACKED_ADVICE) from exc
+        return cls(payload, source=str(path))
 
     def with_metafeatures(self, folder, n_jobs=None) -> KnowledgeBase:
         """A copy whose meta-features are recomputed, by this metaselect, from the datasets in ``folder``.
@@ -269,7 +277,8 @@ def _encodings(configs: dict) -> dict:
 
 def _check_payload(payload: dict, source: str) -> None:
     if payload.get("format") != FORMAT:
-        raise CorruptResultError(source, f"not a packed knowledge base (format {payload.get('format')!r})")
+        raise CorruptResultError(source, f"not a packed knowledge base (format {payload.get('format')!r})",
+                                 PACKED_ADVICE)
     if payload.get("schema_version") != SCHEMA_VERSION:
         raise KnowledgeBaseVersionError(
             f"{source} has knowledge-base schema version {payload.get('schema_version')!r}; this "

@@ -6,14 +6,25 @@ and ``results/<dataset>/chunk_<k>.json.gz`` (one record per configuration of
 chunk ``k``). Every file carries :data:`SCHEMA_VERSION` and is written to a
 temporary file first, then moved into place with :func:`os.replace`, so an
 interrupted build never leaves a half-written result behind.
+
+Temporary files are named ``<file>.tmp-<host>_<pid>_<random>``: unique per
+writer, so builds running at once on one directory never collide, and
+:func:`remove_stale_temporaries` deletes only those of writers that are gone
+(a dead process of this host, or older than :data:`STALE_AFTER` seconds).
+Readers never look at them.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 import math
 import os
+import re
+import socket
+import time
+import uuid
 import zlib
 from pathlib import Path
 
@@ -25,14 +36,24 @@ __all__ = [
     "check_chunk",
     "check_meta",
     "read_json",
+    "remove_stale_temporaries",
+    "temporary_path",
     "write_json",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Version of every knowledge-base file layout; bumped on any incompatible change.
 SCHEMA_VERSION = 1
 #: Status of one configuration on one dataset.
 RECORD_STATUSES = ("ok", "failed", "timeout")
 TMP_MARKER = ".tmp-"
+#: A temporary file older than this (seconds) belongs to a writer that is gone, wherever it ran:
+#: writing one result file takes well under a second.
+STALE_AFTER = 3600.0
+#: Advice for a corrupted file of a build directory.
+REBUILD_ADVICE = ("Run the same build-kb command again: it sets the file aside (renamed with a "
+                  "'.corrupt' suffix) and recomputes it")
 
 _RECORD_KEYS = {"config_id": str, "status": str, "fold_scores": list, "fit_time": (float, int, type(None)),
                 "predict_time": (float, int, type(None)), "duration": (float, int), "error": str}
@@ -45,12 +66,10 @@ _CHUNK_KEYS = {"dataset": str, "task": str, "folds": str, "config_ids": list,
 class CorruptResultError(ValueError):
     """A knowledge-base file cannot be read or does not follow the schema."""
 
-    def __init__(self, path, reason: str) -> None:
+    def __init__(self, path, reason: str, advice: str = REBUILD_ADVICE) -> None:
         self.path = Path(path)
-        super().__init__(
-            f"Corrupted knowledge-base file {self.path}: {reason}. Delete it and run the same "
-            "build command again to recompute it."
-        )
+        self.reason = reason
+        super().__init__(f"Knowledge-base file {self.path} is unreadable or corrupted: {reason}. {advice}.")
 
 
 class KnowledgeBaseVersionError(ValueError):
@@ -61,7 +80,7 @@ def write_json(path, payload: dict) -> None:
     """Write ``payload`` as (gzip'd if the name ends in ``.gz``) JSON, atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}{TMP_MARKER}{os.getpid()}")
+    tmp = temporary_path(path)
     data = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
     try:
         with open(tmp, "wb") as fh:
@@ -74,6 +93,50 @@ def write_json(path, payload: dict) -> None:
             tmp.unlink()
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+
+
+def temporary_path(path) -> Path:
+    """A temporary name next to ``path``, unique to this process and call."""
+    path = Path(path)
+    return path.with_name(f"{path.name}{TMP_MARKER}{_host()}_{os.getpid()}_{uuid.uuid4().hex[:12]}")
+
+
+def _writer_gone(tmp: Path, now: float) -> bool:
+    """Whether the process that wrote ``tmp`` is gone (see the module docstring)."""
+    try:
+        if now - tmp.stat().st_mtime > STALE_AFTER:
+            return True
+    except FileNotFoundError:  # its writer just finished
+        return False
+    match = re.fullmatch(r"([A-Za-z0-9-]+)_(\d+)_[0-9a-f]+", tmp.name.rsplit(TMP_MARKER, 1)[1])
+    if match is None or match[1] != _host() or os.name != "posix":
+        return False  # another host, or no way to ask: wait until it is old
+    try:
+        os.kill(int(match[2]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def remove_stale_temporaries(directory, pattern: str = "*") -> list[Path]:
+    """Delete the temporary files in ``directory`` (matching ``pattern``) whose writer is gone.
+
+    A live writer's file (this host's running process, or recent from another host)
+    is left alone. Returns the deleted paths.
+    """
+    now, removed = time.time(), []
+    for tmp in Path(directory).glob(f"{pattern}{TMP_MARKER}*"):
+        if _writer_gone(tmp, now):
+            logger.info("Removing the unfinished file %s of a writer that is gone.", tmp)
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
 def read_json(path) -> dict:
     """Read a file written by :func:`write_json`; raises :class:`CorruptResultError`."""
     path = Path(path)
@@ -83,7 +146,7 @@ def read_json(path) -> dict:
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
-        raise CorruptResultError(path, f"unreadable ({type(exc).__name__}: {exc})") from exc
+        raise CorruptResultError(path, f"{type(exc).__name__}: {exc}") from exc
     if not isinstance(payload, dict):
         raise CorruptResultError(path, "the top level is not a JSON object")
     return payload

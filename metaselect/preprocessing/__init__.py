@@ -3,20 +3,25 @@
 Validation and typing of X and y, then imputation, encoding and scaling as each model needs.
 """
 
+from ._categories import UnseenCategoryWarning
 from ._coerce import MISSING_CATEGORY, CategoryCoercer, numeric_frame, split_columns
 from ._pipeline import InputSchema, make_candidate_pipeline, make_preprocessor
+from ._temporal import DATETIME_FEATURES, DatetimeFeatures
 from ._validation import check_2d, check_X, check_y, infer_task
 
 __all__ = [
+    "DATETIME_FEATURES",
     "MISSING_CATEGORY",
     "check_2d",
     "check_X",
     "check_y",
     "infer_task",
     "CategoryCoercer",
+    "DatetimeFeatures",
     "InputSchema",
     "make_candidate_pipeline",
     "make_preprocessor",
     "numeric_frame",
     "split_columns",
+    "UnseenCategoryWarning",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 __all__ = ["MISSING_CATEGORY", "CategoryCoercer", "numeric_frame", "split_columns"]
 
@@ -13,9 +13,14 @@ MISSING_CATEGORY = "__missing__"
 
 
 def split_columns(frame: pd.DataFrame) -> tuple[list, list]:
-    """Names of the numeric (numbers and booleans) and the categorical columns of ``frame``."""
+    """Names of the numeric (numbers and booleans) and the categorical columns of ``frame``.
+
+    Datetime and timedelta columns are neither (see ``_temporal.temporal_columns``).
+    """
     numeric, categorical = [], []
     for name, dtype in frame.dtypes.items():
+        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            continue
         is_number = pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
         (numeric if is_number else categorical).append(name)
     return numeric, categorical
@@ -34,6 +39,8 @@ class CategoryCoercer(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         self.n_features_in_ = np.shape(X)[1]
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return self
 
     def transform(self, X):
@@ -42,7 +49,7 @@ class CategoryCoercer(TransformerMixin, BaseEstimator):
         return np.vectorize(_to_str, otypes=[object])(values) if values.size else values
 
     def get_feature_names_out(self, input_features=None):
-        return np.asarray(input_features, dtype=object)
+        return _check_feature_names_in(self, input_features)
 
 
 def numeric_frame(frame: pd.DataFrame, numeric: list) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ._coerce import CategoryCoercer
+from ._temporal import DatetimeFeatures
 
 __all__ = ["InputSchema", "make_candidate_pipeline", "make_preprocessor"]
 
@@ -32,13 +33,40 @@ MAX_MAGNITUDE = 1e30
 class InputSchema:
     """What the training data looks like, as far as preprocessing is concerned.
 
-    ``numeric`` and ``categorical`` hold column names (DataFrames) or positions
-    (arrays). ``sparse`` marks scipy sparse input, which is all numeric.
+    Fixed at fit time by :func:`check_X`, which applies it again at predict time.
+    Column fields hold positions (names for DataFrames passed straight to
+    :func:`make_preprocessor`).
+
+    Attributes
+    ----------
+    numeric : tuple
+        Numeric and boolean columns, timedelta columns included (as seconds).
+    categorical : tuple
+        Categorical columns, compared in canonical form (see ``_categories``).
+    sparse : bool
+        scipy sparse input, which is all numeric.
+    datetime : tuple
+        Datetime columns; each becomes :data:`DATETIME_FEATURES` in every pipeline.
+    timedelta : tuple
+        The columns of ``numeric`` that hold timedeltas (converted to seconds).
+    timezones : tuple
+        The time zone of each ``datetime`` column (``None``: naive).
+    literal : tuple
+        The categorical columns whose text is kept as it is (two spellings of one
+        number at fit time, such as ``"007"`` and ``"7"``).
+    categories : tuple of frozenset
+        The canonical values of each categorical column seen at fit time (for the
+        warning about unseen values at predict time).
     """
 
     numeric: tuple
     categorical: tuple
     sparse: bool = False
+    datetime: tuple = ()
+    timedelta: tuple = ()
+    timezones: tuple = ()
+    literal: tuple = ()
+    categories: tuple = ()
 
 
 def clip_magnitude(X):
@@ -64,27 +92,26 @@ def _numeric_steps(scale: bool, sparse: bool) -> list:
 
 def make_preprocessor(schema: InputSchema, *, scale: bool, categorical: str, dense: bool = True):
     """The preprocessing transformer for a model with the given needs."""
-    numeric_steps = _numeric_steps(scale, schema.sparse)
-    if schema.sparse or not schema.categorical:
-        if schema.sparse:
-            return make_pipeline(*numeric_steps)
-        return ColumnTransformer([("num", make_pipeline(*numeric_steps), list(schema.numeric))])
-    if categorical == "onehot":
-        encoder = OneHotEncoder(
-            handle_unknown="infrequent_if_exist",
-            max_categories=MAX_ONEHOT_CATEGORIES,
-            sparse_output=not dense,
-        )
-    else:
-        encoder = OrdinalEncoder(
-            handle_unknown="use_encoded_value",
-            unknown_value=-1,
-            max_categories=MAX_ORDINAL_CATEGORIES,
-        )
-    transformers = [("cat", make_pipeline(CategoryCoercer(), encoder), list(schema.categorical))]
+    if schema.sparse:
+        return make_pipeline(*_numeric_steps(scale, sparse=True))
+    transformers = []
     if schema.numeric:
-        transformers.insert(0, ("num", make_pipeline(*numeric_steps), list(schema.numeric)))
+        transformers.append(("num", make_pipeline(*_numeric_steps(scale, False)), list(schema.numeric)))
+    if schema.datetime:
+        steps = [DatetimeFeatures(), *_numeric_steps(scale, False)]
+        transformers.append(("datetime", make_pipeline(*steps), list(schema.datetime)))
+    if schema.categorical:
+        transformers.append(("cat", make_pipeline(CategoryCoercer(), _encoder(categorical, dense)),
+                             list(schema.categorical)))
     return ColumnTransformer(transformers, sparse_threshold=0.0 if dense else 0.3)
+
+
+def _encoder(categorical: str, dense: bool):
+    if categorical == "onehot":
+        return OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_ONEHOT_CATEGORIES,
+                             sparse_output=not dense)
+    return OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                          max_categories=MAX_ORDINAL_CATEGORIES)
 
 
 def make_candidate_pipeline(family, params: Mapping[str, Any], schema: InputSchema, random_state=None) -> Pipeline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,10 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _assert_all_finite, column_or_1d
 
+from ._categories import canonical_column, warn_unseen
 from ._coerce import numeric_frame, split_columns
 from ._pipeline import InputSchema
+from ._temporal import as_datetime, as_seconds, temporal_columns
 
 __all__ = ["check_2d", "check_X", "check_y", "infer_task", "MAX_CLASSIFICATION_INTEGER_LABELS"]
 
@@ -45,16 +48,21 @@ def check_2d(X) -> None:
 def check_X(X, schema: InputSchema | None = None):
     """Validate features and bring them to the internal form.
 
-    DataFrames with categorical (object, string, category) columns stay
-    DataFrames addressed by position, numeric columns as float64; all-numeric
-    input becomes a float64 array; sparse input a CSR matrix. Missing values
-    are allowed, infinity is not. With ``schema`` (predict time) the layout
-    seen at fit is enforced. Returns ``(X, schema)``.
+    DataFrames with categorical (object, string, category) or datetime columns
+    stay DataFrames addressed by position: numeric columns as float64,
+    categorical ones in canonical form (text, see ``_categories``), datetimes in
+    their fit-time time zone; timedeltas become seconds. All-numeric input
+    becomes a float64 array; sparse input a CSR matrix. Missing values are
+    allowed, infinity is not. With ``schema`` (predict time) the layout and the
+    forms fixed at fit are applied, with a warning counting categorical values
+    unseen at fit. Returns ``(X, schema)``.
     """
     if isinstance(X, pd.DataFrame):
         return _check_frame(X, schema)
-    if schema is not None and schema.categorical:
-        # Fitted on a DataFrame with categorical columns, given an array now.
+    if isinstance(X, np.ndarray) and X.dtype.kind in "mM":  # datetimes and timedeltas as an array
+        return _check_frame(pd.DataFrame(X), schema)
+    if schema is not None and (schema.categorical or schema.datetime or schema.timedelta):
+        # Fitted on a DataFrame with categorical or temporal columns, given an array now.
         return _check_frame(pd.DataFrame(np.asarray(X, dtype=object)), schema)
     # scikit-learn's finiteness check sums X first: huge finite values overflow that sum,
     # which is harmless (it then checks value by value) but warns.
@@ -78,15 +86,55 @@ def check_X(X, schema: InputSchema | None = None):
     return X, schema or InputSchema(tuple(range(X.shape[1])), ())
 
 
-def _warn_unreadable(names, numeric, lost) -> None:
-    """Warn when values of numeric columns (text such as ``"n/a"``) could not be read as numbers."""
-    bad = {names[c]: int(n) for c, n in zip(numeric, lost, strict=True) if n > 0}
+def _warn_unreadable(names, columns, lost, kind: str = "Numeric", what: str = "numbers",
+                     stacklevel: int = 6) -> None:
+    """Warn when values of typed columns (text such as ``"n/a"``) could not be read as that type."""
+    bad = {names[c]: int(n) for c, n in zip(columns, lost, strict=True) if n > 0}
     if bad:
         warnings.warn(
-            f"Numeric column(s) of X hold values that are not numbers; they are treated as missing "
-            f"(values per column: {bad}). Fix the input or declare these columns as categorical.",
-            DataConversionWarning, stacklevel=6,
+            f"{kind} column(s) of X hold values that are not {what}; they are treated as "
+            f"missing (values per column: {bad}). Fix the input or declare these columns as categorical.",
+            DataConversionWarning, stacklevel=stacklevel,
         )
+
+
+def _fit_schema(frame: pd.DataFrame) -> InputSchema:
+    """The column kinds of ``frame`` (columns named by position), as fixed at fit time."""
+    numeric, categorical = split_columns(frame)
+    datetimes, timedeltas, zones = temporal_columns(frame)
+    return InputSchema(tuple(numeric + timedeltas), tuple(categorical), datetime=tuple(datetimes),
+                       timedelta=tuple(timedeltas), timezones=zones)
+
+
+def _temporal(frame: pd.DataFrame, schema: InputSchema, names) -> pd.DataFrame:
+    """Datetime columns in their fit-time form, timedelta columns as seconds (warns on unreadable text)."""
+    if not schema.datetime and not schema.timedelta:
+        return frame
+    frame = frame.copy()
+    columns = [*schema.datetime, *schema.timedelta]
+    missing_before = frame[columns].isna().sum().to_numpy()
+    for column, tz in zip(schema.datetime, schema.timezones, strict=True):
+        frame[column] = as_datetime(frame[column], tz)
+    for column in schema.timedelta:
+        frame[column] = as_seconds(frame[column])
+    _warn_unreadable(names, columns, frame[columns].isna().sum().to_numpy() - missing_before,
+                     kind="Datetime or timedelta", what="dates or durations", stacklevel=7)
+    return frame
+
+
+def _categorical(frame: pd.DataFrame, schema: InputSchema, names, fitting: bool):
+    """Categorical columns in canonical form; the fit-time forms recorded, or unseen values warned of."""
+    literal, seen = [], []
+    for column in schema.categorical:
+        frame[column], is_literal, values = canonical_column(
+            frame[column], None if fitting else column in schema.literal)
+        literal += [column] if is_literal else []
+        seen.append(values)
+    if fitting:
+        return frame, replace(schema, literal=tuple(literal), categories=tuple(seen))
+    if schema.categories:  # absent from schemas pickled before canonical categories
+        warn_unseen(frame, schema.categorical, schema.categories, names, stacklevel=7)
+    return frame, schema
 
 
 def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
@@ -96,15 +144,16 @@ def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
         raise ValueError(f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required.")
     names = list(frame.columns)
     frame = frame.set_axis(range(frame.shape[1]), axis=1)
-    if schema is None:
-        numeric, categorical = split_columns(frame)
-    else:
-        numeric, categorical = list(schema.numeric), list(schema.categorical)
+    fitting = schema is None
+    if fitting:
+        schema = _fit_schema(frame)
+    numeric = list(schema.numeric)
     complex_columns = [names[c] for c in numeric if pd.api.types.is_complex_dtype(frame[c].dtype)]
     if complex_columns:
         raise ValueError(
             f"Complex data not supported: column(s) {complex_columns} of X hold complex numbers."
         )
+    frame = _temporal(frame, schema, names)
     # Only columns stored as text (numbers at fit time, objects now) can lose values to coercion.
     _, converted = split_columns(frame[numeric])
     missing_before = frame[converted].isna().sum().to_numpy()
@@ -121,11 +170,9 @@ def _check_frame(frame: pd.DataFrame, schema: InputSchema | None):
                    if np.isinf(col).any()]
             raise ValueError(f"Input X contains infinity in column(s) {bad}; only missing values "
                              "(NaN) are allowed.")
-    if schema is None:
-        schema = InputSchema(tuple(numeric), tuple(categorical))
-    if not schema.categorical:
+    if not schema.categorical and not schema.datetime:
         return frame.to_numpy(dtype=np.float64), schema
-    return frame, schema
+    return _categorical(frame, schema, names, fitting)
 
 
 def check_y(y, *, classification: bool, estimator_name: str):
