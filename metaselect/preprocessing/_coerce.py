@@ -42,6 +42,9 @@ class CategoryCoercer(TransformerMixin, BaseEstimator):
         return np.vectorize(_to_str, otypes=[object])(values) if values.size else values
 
     def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        if input_features is None:  # scikit-learn's default names; HTML diagrams ask for these
+            input_features = [f"x{i}" for i in range(self.n_features_in_)]
         return np.asarray(input_features, dtype=object)
 
 
