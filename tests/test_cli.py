@@ -194,3 +194,13 @@ def test_an_interrupted_fit_keeps_the_model_already_saved(csv_file, fitted_model
     assert main(["fit", str(csv_file), "--target", "label", "--out", str(saved)]) == 130
     assert capsys.readouterr().err == "metaselect fit: interrupted\n"
     assert saved.read_bytes() == (folder / "model.skops").read_bytes()
+
+
+def test_a_crafted_pickle_runs_no_code_without_the_flag(fitted_models, tmp_path, capsys):
+    folder, _ = fitted_models
+    marker = tmp_path / "code_ran"
+    evil = tmp_path / "evil.joblib"  # protocol 0: calls os.system("touch MARKER") when unpickled
+    evil.write_bytes(b"cposix\nsystem\n(V" + f"touch {marker}".encode() + b"\ntR.")
+    assert main(["predict", str(evil), str(folder / "rows.csv")]) == 1
+    assert "--allow-pickle" in _one_line_error(capsys, "predict")
+    assert not marker.exists()
