@@ -69,6 +69,18 @@ def cli(*args, timeout=600):
     return done.returncode, done.stdout, done.stderr, time.time() - start
 
 
+def python(script: str, timeout: float):
+    """Run ``script`` in a fresh interpreter: ``(CompletedProcess or None if killed, seconds)``."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.time()
+    try:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        done = None
+    return done, time.time() - start
+
+
 def one_line(stderr: str) -> bool:
     lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith("WARNING")]
     return len(lines) == 1 and "Traceback" not in stderr
@@ -181,19 +193,14 @@ print(json.dumps({"seconds": time.time() - start, "best": model.best_config_["al
 def row_crashing_candidate(budget=20):
     import json
 
-    script = _CRASH_SCRIPT.replace("BUDGET", str(budget))
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    start = time.time()
-    try:
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                              timeout=budget * 3 + 60)
-    except subprocess.TimeoutExpired:
+    done, seconds = python(_CRASH_SCRIPT.replace("BUDGET", str(budget)), timeout=budget * 3 + 60)
+    if done is None:
         return {"clear error": "**no**", "previous model intact": "-", "nothing lost": "**no**",
-                "time held": "**no**", "detail": f"killed after {time.time() - start:.0f}s"}
+                "time held": "**no**", "detail": f"killed after {seconds:.0f}s"}
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
         return {"clear error": yes(one_line(done.stderr)), "previous model intact": "-",
-                "nothing lost": "**no**", "time held": yes(time.time() - start < budget * 1.1 + 30),
+                "nothing lost": "**no**", "time held": yes(seconds < budget * 1.1 + 30),
                 "detail": f"the fit died (rc {done.returncode}): {last[:90]}"}
     result = json.loads(done.stdout.strip().splitlines()[-1])
     recorded = result["crash_status"] and "ok" not in result["crash_status"]
@@ -358,14 +365,10 @@ def row_zero_shot(bound: float):
         model = MetaSelectorClassifier(time_budget=0, random_state=0).fit(X, y)
         print(time.time() - start, model.best_config_["algorithm"])
     """)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    start = time.time()
-    try:
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                              timeout=bound * 3 + 60)
-    except subprocess.TimeoutExpired:
+    done, seconds = python(script, timeout=bound * 3 + 60)
+    if done is None:
         return {"clear error": "-", "previous model intact": "-", "nothing lost": "-",
-                "time held": "**no**", "detail": f"killed after {time.time() - start:.0f}s"}
+                "time held": "**no**", "detail": f"killed after {seconds:.0f}s"}
     if done.returncode != 0:
         return {"clear error": "-", "previous model intact": "-", "nothing lost": "-",
                 "time held": "**no**", "detail": f"failed: {done.stderr.strip().splitlines()[-1][:80]}"}
