@@ -203,8 +203,9 @@ def row_crashing_candidate(budget=20):
                 "nothing lost": "**no**", "time held": yes(seconds < budget * 1.1 + 30),
                 "detail": f"the fit died (rc {done.returncode}): {last[:90]}"}
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    recorded = result["crash_status"] and "ok" not in result["crash_status"]
-    return {"clear error": yes(bool(recorded)), "previous model intact": "-",
+    said = any(word in result["crash_error"].lower() for word in ("worker", "terminat", "exit", "crash"))
+    recorded = result["crash_status"] == ["failed"] and said  # the row says the process died
+    return {"clear error": yes(recorded), "previous model intact": "-",
             "nothing lost": yes(result["best"] != "crash"),
             "time held": yes(result["seconds"] <= budget * 1.1 + 5),
             "detail": f"fit survived in {result['seconds']:.1f}s, best {result['best']}, crash "
