@@ -1,12 +1,18 @@
 """scikit-learn's own estimator checks, run over both task-specific selectors."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import itertools
+import time
 
-from metaselect import MetaSelectorClassifier, MetaSelectorRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import check_fit_idempotent, parametrize_with_checks
 
-# A small, deterministic configuration: max_evals (not the clock) ends the search,
-# so checks that compare two fits (idempotence, pickling) see identical runs.
-FAST = dict(time_budget=30, max_evals=4, cv=3, random_state=0)
+from metaselect import MetaSelector, MetaSelectorClassifier, MetaSelectorRegressor
+
+# max_evals, not the clock, ends the search, so checks that compare two fits (idempotence,
+# pickling, y as a column) see identical runs on a busy machine too: the budget is far beyond
+# what 4 evaluations on the checks' small data take, so no time share or time-based decision
+# binds, and memory_limit=None does not depend on the memory free when a fit starts.
+FAST = dict(time_budget=3600, max_evals=4, cv=3, memory_limit=None, random_state=0)
 
 
 def _expected_failures(estimator):
@@ -20,3 +26,23 @@ def _expected_failures(estimator):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_fits_compared_by_the_checks_agree_on_a_loaded_machine(monkeypatch):
+    """Every other fit runs as on a busy machine (each candidate fit 0.5 s slower). With a
+    budget of 30 s this made check_fit_idempotent fail; only max_evals may end the search."""
+    slow, fit, selector_fit = [False], Pipeline.fit, MetaSelector.fit
+    fits = itertools.count()
+
+    def busy_fit(self, *args, **kwargs):
+        if slow[0]:
+            time.sleep(0.5)
+        return fit(self, *args, **kwargs)
+
+    def alternating(self, *args, **kwargs):
+        slow[0] = next(fits) % 2 == 0
+        return selector_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "fit", busy_fit)
+    monkeypatch.setattr(MetaSelector, "fit", alternating)
+    check_fit_idempotent("MetaSelectorClassifier", MetaSelectorClassifier(**FAST))

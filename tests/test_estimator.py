@@ -392,3 +392,12 @@ def test_ensemble_on_a_holdout_selects_on_the_held_out_rows():
     assert model.best_config_["algorithm"] == "ensemble"
     single = model.leaderboard_.query("status == 'ok' and n_samples == 2500")["mean_score"].max()
     assert model.best_score_ > single  # the ensemble's score on the held-out rows beats the best member
+
+
+def test_html_repr_of_a_selector_fitted_on_categorical_data(mixed_frame):
+    X, y = mixed_frame
+    model = MetaSelectorClassifier(**dict(FAST, estimators=["logistic_regression"])).fit(X, y)
+    html = model._repr_html_()  # raised TypeError: len() of unsized object
+    assert "logistic_regression" in html
+    names = model.best_estimator_[:-1].get_feature_names_out()  # the categorical columns' included
+    assert names.ndim == 1 and len(names) > X.shape[1] and all(isinstance(n, str) for n in names)

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from .._version import __version__
+from ..search import SearchFailedError
 from . import _demo, _knowledge, _metamodel, _model
 
 #: Modules with ``register(subparsers)``; each sets ``func`` on its parser.
@@ -35,9 +36,23 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
-        print(f"metaselect {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"metaselect {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, KeyError, OSError, MemoryError, SearchFailedError) as exc:
+        print(f"metaselect {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """A library error as one line: the lines of a longer message (the reasons every candidate
+    failed) joined with ``;``; a ``KeyError``'s message without the quotes ``str`` adds."""
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    line = ""
+    for part in (p.strip(" -") for p in text.splitlines()):
+        if part:
+            line += (" " if line.endswith(":") else "; ") + part if line else part
+    return line or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,7 @@
 """The scikit-learn estimators: MetaSelector, MetaSelectorClassifier, MetaSelectorRegressor."""
 
 from ._leaderboard import LEADERBOARD_COLUMNS
-from ._persistence import InconsistentVersionWarning
+from ._persistence import TRUSTED_TYPES, InconsistentVersionWarning, load_model, save_model
 from ._selector import MetaSelector, MetaSelectorClassifier, MetaSelectorRegressor
 
 __all__ = [
@@ -10,4 +10,7 @@ __all__ = [
     "MetaSelector",
     "MetaSelectorClassifier",
     "MetaSelectorRegressor",
+    "TRUSTED_TYPES",
+    "load_model",
+    "save_model",
 ]

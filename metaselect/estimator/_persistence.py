@@ -1,15 +1,61 @@
-"""Saving and loading: a pickled selector remembers which versions made it."""
+"""Saving and loading: a saved selector remembers which versions made it.
+
+Two formats. **skops** (:func:`save_model` / :func:`load_model`; the command
+line's default) stores state, not code: loading builds only types on a trust
+list (:data:`TRUSTED_TYPES`: metaselect's own and the scikit-learn types a
+fitted selector holds) and refuses a file that names any other. **pickle**
+(``joblib.dump`` / ``pickle``) stays supported, but loading a pickle runs
+whatever code the file names: load only files you made or trust.
+"""
 
 from __future__ import annotations
 
 import warnings
 
+import pandas as pd
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning as SklearnVersionWarning
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.utils.validation import check_is_fitted
 
 from .. import _version
 
-__all__ = ["InconsistentVersionWarning", "VersionedPickleMixin"]
+__all__ = ["TRUSTED_TYPES", "InconsistentVersionWarning", "VersionedPickleMixin", "load_model",
+           "save_model"]
+
+def _scorer_types() -> list[str]:
+    """Every scikit-learn scorer a selector may hold (``scoring`` takes any scorer name)."""
+    scorers = [get_scorer(name) for name in get_scorer_names()]
+    names = {f"{type(s).__module__}.{type(s).__qualname__}" for s in scorers}
+    names |= {f"{s._score_func.__module__}.{s._score_func.__qualname__}" for s in scorers}
+    return sorted(names)
+
+
+#: The types, beyond skops' defaults (builtins, numpy, most of scikit-learn), that a fitted
+#: selector holds: of every built-in family, an ensemble, categorical data, any scorer name.
+#: Found with ``skops.io.get_untrusted_types``; tests/test_persistence.py checks that each is
+#: needed. skops leaves ``Tree`` and ``TreePredictor`` off its own list because their node
+#: indices are not bounds-checked: a crafted file can crash the process when it predicts
+#: (it cannot run code); metaselect needs them for its tree families.
+TRUSTED_TYPES = [
+    "metaselect.ensemble._estimators.EnsembleClassifier",
+    "metaselect.ensemble._estimators.EnsembleRegressor",
+    "metaselect.estimator._selector.MetaSelector",
+    "metaselect.estimator._selector.MetaSelectorClassifier",
+    "metaselect.estimator._selector.MetaSelectorRegressor",
+    "metaselect.preprocessing._coerce.CategoryCoercer",
+    "metaselect.preprocessing._pipeline.InputSchema",
+    "metaselect.preprocessing._pipeline.clip_magnitude",
+    "numpy.dtype",  # SimpleImputer's fitted dtype
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.tree._tree.Tree",
+    *_scorer_types(),
+]
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -21,20 +67,29 @@ class InconsistentVersionWarning(UserWarning):
 
 
 class VersionedPickleMixin:
-    """Record metaselect's and scikit-learn's versions when pickled; warn on load under others.
+    """Record metaselect's and scikit-learn's versions when saved; warn on load under others.
 
     scikit-learn records its version only for its own estimators; a selector
     holds fitted scikit-learn pipelines, the shipped meta-model and the search
-    spaces of one metaselect version, so both versions are recorded.
+    spaces of one metaselect version, so both versions are recorded. pandas
+    attributes (``leaderboard_``, ``meta_features_``) are saved as plain lists:
+    skops has no pandas types to trust, and a pickle then does not depend on
+    pandas' internals. Both pickle and skops go through these two methods.
     """
 
     def __getstate__(self):
         state = super().__getstate__()
+        frames = {k: _encode_pandas(v) for k, v in state.items() if isinstance(v, pd.Series | pd.DataFrame)}
+        state = {k: v for k, v in state.items() if k not in frames}
+        if frames:
+            state["_pandas"] = frames
         state["_metaselect_version"] = _version.__version__
         state["_sklearn_version"] = sklearn.__version__
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        state.update({k: _decode_pandas(v) for k, v in state.pop("_pandas", {}).items()})
         saved = state.pop("_metaselect_version", None)
         saved_sklearn = state.pop("_sklearn_version", None)
         name = type(self).__name__
@@ -53,3 +108,105 @@ class VersionedPickleMixin:
                 stacklevel=2,
             )
         super().__setstate__(state)
+
+
+def _encode_pandas(value) -> dict:
+    """A Series or DataFrame as builtins: values, dtypes and index as lists and strings."""
+    default_index = value.index.equals(pd.RangeIndex(len(value)))
+    encoded = {"n_rows": len(value), "index": None if default_index else value.index.tolist(),
+               "index_dtype": str(value.index.dtype)}
+    if isinstance(value, pd.Series):
+        return {**encoded, "name": value.name, "dtype": str(value.dtype), "data": value.tolist()}
+    return {**encoded, "columns": value.columns.tolist(), "dtypes": [str(d) for d in value.dtypes],
+            "data": [value[c].tolist() for c in value.columns]}
+
+
+def _decode_pandas(encoded: dict):
+    index = (pd.RangeIndex(encoded["n_rows"]) if encoded["index"] is None
+             else pd.Index(encoded["index"], dtype=encoded["index_dtype"]))
+    if "columns" not in encoded:
+        return pd.Series(encoded["data"], index=index, dtype=encoded["dtype"], name=encoded["name"])
+    columns = {c: pd.Series(d, index=index, dtype=t)
+               for c, d, t in zip(encoded["columns"], encoded["data"], encoded["dtypes"], strict=True)}
+    return pd.DataFrame(columns, index=index, columns=encoded["columns"])
+
+
+def save_model(model, file) -> None:
+    """Save a fitted selector in the skops format (state only, no code).
+
+    Parameters
+    ----------
+    model : MetaSelector
+        A fitted selector.
+    file : str or path
+        Where to write it (conventionally ``*.skops``).
+    """
+    import skops.io
+
+    check_fitted_selector(model, "the model to save")
+    skops.io.dump(model, file)
+
+
+def load_model(file, *, trusted=()):
+    """Load a selector saved by :func:`save_model`, trusting only the types a selector holds.
+
+    Parameters
+    ----------
+    file : str or path
+        A skops file.
+    trusted : sequence of str, default=()
+        Further types to trust, by the names ``skops.io.get_untrusted_types``
+        gives (a custom scorer or :class:`~metaselect.portfolio.Family` of
+        your own, for example). Trust only types whose code you know.
+
+    Returns
+    -------
+    model : MetaSelector
+        The fitted selector.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a skops file, cannot be read, names types outside
+        the trust list, or holds something other than a fitted selector.
+    """
+    import skops.io
+
+    with open(file, "rb") as stream:
+        data = stream.read()
+    try:
+        untrusted = set(skops.io.get_untrusted_types(data=data))
+    except Exception as exc:  # a damaged zip fails in many ways; each becomes one clear error
+        raise ValueError(f"{file} is not a readable skops model file ({type(exc).__name__}: {exc})") from exc
+    untrusted = sorted(untrusted - set(TRUSTED_TYPES) - set(trusted))
+    if untrusted:
+        raise ValueError(f"{file} holds types outside metaselect's trust list: {untrusted}. Pass them "
+                         "as trusted=[...] only if you know the code they name.")
+    try:
+        model = skops.io.loads(data, trusted=[*TRUSTED_TYPES, *trusted])
+    except Exception as exc:
+        raise ValueError(f"{file} could not be loaded as a skops model ({type(exc).__name__}: {exc})") from exc
+    check_fitted_selector(model, file)
+    return model
+
+
+def check_fitted_selector(model, source) -> None:
+    """Raise ``ValueError`` unless ``model`` is a fitted :class:`MetaSelector`.
+
+    Parameters
+    ----------
+    model : object
+        What was loaded.
+    source : str or path
+        Where it came from, for the message.
+    """
+    # Imported here: _selector imports this module for the mixin.
+    from ._selector import MetaSelector
+
+    if not isinstance(model, MetaSelector):
+        raise ValueError(f"{source} holds a {type(model).__module__}.{type(model).__qualname__}, "
+                         "not a metaselect model")
+    try:
+        check_is_fitted(model, ["best_estimator_", "task_", "_schema"])
+    except NotFittedError as exc:
+        raise ValueError(f"{source} holds an unfitted {type(model).__name__}") from exc

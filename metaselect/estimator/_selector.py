@@ -36,6 +36,7 @@ from ..search import (
 from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
 from ._persistence import VersionedPickleMixin
+from ._transaction import transactional
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
 
@@ -260,6 +261,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
 
     # -- fit -------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
+    @transactional
     def fit(self, X, y):
         """Search the portfolio within ``time_budget`` and refit the winner.
 
@@ -272,6 +274,11 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         Returns
         -------
         self : object
+
+        Notes
+        -----
+        A fit is a transaction: one that raises or is interrupted (``KeyboardInterrupt``)
+        leaves a fitted selector as it was, and an unfitted one unfitted.
         """
         started = time.time()
         budget = Budget(self.time_budget)
