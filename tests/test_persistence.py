@@ -54,6 +54,10 @@ def test_trust_list_is_what_the_families_need(mixed_frame):
     X, y = mixed_frame
     X, schema = check_X(X)
     needed = set()
+    dated, dated_schema = check_X(pd.DataFrame({"when": pd.date_range("2020-01-01", periods=len(y), freq="h")}))
+    ridge = Portfolio("regression")["ridge"]
+    pipeline = make_candidate_pipeline(ridge, ridge.default_config().params, dated_schema, 0)
+    needed |= set(skops.io.get_untrusted_types(data=skops.io.dumps(pipeline.fit(dated, np.arange(len(y))))))
     for task, target in [("classification", y == "yes"), ("regression", np.linspace(0, 1, len(y)))]:
         configs = [(f, f.default_config().params) for f in Portfolio(task)]
         knn = Portfolio(task)["knn"]
@@ -68,6 +72,7 @@ def test_trust_list_is_what_the_families_need(mixed_frame):
     held_by_the_selector = {  # the selector itself, its ensembles, schema and scorer
         t for t in TRUSTED_TYPES
         if t.startswith(("metaselect.estimator.", "metaselect.ensemble.", "sklearn.metrics._scorer."))
+        or t == "builtins.frozenset"  # InputSchema's canonical category forms
         or t.endswith(("InputSchema", "_score", "_error", "_loss", "matthews_corrcoef", "_deviance",
                        "_likelihood_ratio"))
     }

@@ -39,6 +39,7 @@ def _scorer_types() -> list[str]:
 #: indices are not bounds-checked: a crafted file can crash the process when it predicts
 #: (it cannot run code); metaselect needs them for its tree families.
 TRUSTED_TYPES = [
+    "builtins.frozenset",  # the canonical categories' literal flags (InputSchema)
     "metaselect.ensemble._estimators.EnsembleClassifier",
     "metaselect.ensemble._estimators.EnsembleRegressor",
     "metaselect.estimator._selector.MetaSelector",
@@ -46,6 +47,7 @@ TRUSTED_TYPES = [
     "metaselect.estimator._selector.MetaSelectorRegressor",
     "metaselect.preprocessing._coerce.CategoryCoercer",
     "metaselect.preprocessing._pipeline.InputSchema",
+    "metaselect.preprocessing._temporal.DatetimeFeatures",
     "metaselect.preprocessing._pipeline.clip_magnitude",
     "numpy.dtype",  # SimpleImputer's fitted dtype
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
