@@ -124,7 +124,7 @@ def _expected_improvement(mean, std, best):
     return (mean - best) * norm.cdf(u) + std * norm.pdf(u)
 
 
-def network_adaptive(kind: str, first_from_portfolio: bool = False, kappa: float = 0.0, ei: bool = False):
+def network_adaptive(kind: str, first_from_portfolio: bool = False, ei: bool = False):
     def strategy(fold, i, observe, seconds_row):
         cls = {"residual": ResidualAdapter, "ablr": ABLRAdapter}[kind]
         adapter = cls(fold.model, _meta(fold, i), fold.encodings)
@@ -136,9 +136,9 @@ def network_adaptive(kind: str, first_from_portfolio: bool = False, kappa: float
                 pref[first] = 1.0
                 return pref
             adapter.update(fold.encodings[tried], scores)
-            if (kappa or ei) and tried:
+            if ei and tried:
                 mean, std = adapter.predict(fold.encodings, return_std=True)
-                return _expected_improvement(mean, std, max(scores)) if ei else mean + kappa * std
+                return _expected_improvement(mean, std, max(scores))
             return adapter.predict(fold.encodings)
         return run_adaptive(len(fold.encodings), seconds_row, observe, choose)
     return strategy
@@ -160,6 +160,26 @@ def reweighted(improvement: bool, bandwidth: float = 0.05, meta_prior: bool = Fa
     return strategy
 
 
+def hybrid_rank_mean(bandwidth: float = 0.1):
+    """Portfolio[0] first; then the mean of the ranks under ABLR and under the reweighted greedy gain."""
+    def strategy(fold, i, observe, seconds_row):
+        ablr = ABLRAdapter(fold.model, _meta(fold, i), fold.encodings)
+        slots = len(FAMILY_ORDER[fold.task])
+        rew = DatasetReweighting(fold.encodings, fold.target, fold.raw, bandwidth, None, slots)
+        first = greedy("target")(fold, i)[0]
+
+        def choose(tried, scores):
+            if not tried:
+                pref = np.zeros(len(fold.encodings))
+                pref[first] = 1.0
+                return pref
+            a = ablr.update(fold.encodings[tried], scores).predict(fold.encodings)
+            g = rew.update(fold.encodings[tried], scores).predict(fold.encodings, improvement=True)
+            return np.argsort(np.argsort(a)) + np.argsort(np.argsort(g + 1e-9 * fold.target.mean(0)))
+        return run_adaptive(len(fold.encodings), seconds_row, observe, choose)
+    return strategy
+
+
 STRATEGIES = {
     "SBS list": (static(sbs_list), False),
     "greedy portfolio (normalised)": (static(greedy("target")), False),
@@ -171,12 +191,13 @@ STRATEGIES = {
     "reweighted datasets: greedy gain": (reweighted(True), False),
     "reweighted datasets: greedy gain, meta prior": (reweighted(True, meta_prior=True), False),
     "reweighted datasets: greedy gain, h=0.1": (reweighted(True, bandwidth=0.1), False),
+    "reweighted datasets: greedy gain, h=0.2": (reweighted(True, bandwidth=0.2), False),
     "network (static)": (static(network_static), True),
     "network + residual": (network_adaptive("residual"), True),
     "network + ABLR": (network_adaptive("ablr"), True),
-    "network + ABLR (UCB 1)": (network_adaptive("ablr", kappa=1.0), True),
     "network + ABLR (EI)": (network_adaptive("ablr", ei=True), True),
     "hybrid: portfolio[0], then network + ABLR": (network_adaptive("ablr", first_from_portfolio=True), True),
+    "hybrid: portfolio[0], then ranks of ABLR + reweighted gain": (hybrid_rank_mean(), True),
 }
 
 

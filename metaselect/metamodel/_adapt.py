@@ -171,6 +171,7 @@ class ABLRAdapter(_Adapter):
         self.feature_vars = tuple(feature_vars)
         self.noise_vars = tuple(noise_vars)
         self.chosen_ = None
+        self._alpha = None
 
     def _design(self, encodings):
         pred, hidden = self._features(encodings)
