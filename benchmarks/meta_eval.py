@@ -26,21 +26,41 @@ that cross-validated all configurations on this very dataset, the ceiling of
 what any meta-learner (which never sees the dataset's scores) can reach.
 
     python benchmarks/meta_eval.py [--kb PATH] [--folds 10] [--tasks classification regression]
+
+``--anytime`` runs the anytime yardstick instead (``_anytime.py``): strategies
+replay sequences of evaluations on each held-out dataset, each costing the
+knowledge base's measured seconds; the best-so-far after 1, 3, 5, 10, 20
+evaluations and 5, 20, 60 simulated seconds is reported as closed gap and
+normalised score, as the mean and spread over ``--seeds`` (fold assignments;
+the network is retrained per fold and seed, cached by ``_meta_folds.py``)::
+
+    python benchmarks/meta_eval.py --anytime --seeds 0 1 2 3 4
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
-import time
+import os
 
-import numpy as np
-import pandas as pd
-from sklearn.ensemble import RandomForestRegressor
-from sklearn.model_selection import GroupKFold
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # tiny matrices: threads only cost
+    os.environ.setdefault(_var, "1")
 
-from metaselect.knowledge import load_knowledge_base
-from metaselect.metamodel import table_from_knowledge_base, train_metamodel, transform_meta
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sklearn.ensemble import RandomForestRegressor  # noqa: E402
+from sklearn.model_selection import GroupKFold  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _anytime as anytime  # noqa: E402
+import _meta_folds as meta_folds  # noqa: E402
+
+from metaselect.knowledge import load_knowledge_base  # noqa: E402
+from metaselect.metamodel import table_from_knowledge_base, train_metamodel, transform_meta  # noqa: E402
 
 K_NEAREST = 5
 
@@ -170,6 +190,119 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def run_anytime(kb, task: str, seeds, n_folds: int, cache, train_missing: bool, names=None) -> pd.DataFrame:
+    """One row per (seed, strategy, held-out dataset): raw and normalised best-so-far, SBS, VBS."""
+    table = table_from_knowledge_base(kb, task)
+    raw, target = _clip_fill(table.scores), table.target
+    seconds = anytime.evaluation_seconds(kb, table)
+    strategies = {n: s for n, s in anytime.STRATEGIES.items() if names is None or n in names}
+    rows = []
+    needs_model = any(uses for _, uses in strategies.values())
+    for seed in seeds:
+        folds = meta_folds.grouped_folds(table.groups, n_folds, seed)
+        # The network's strategies run on a seed only if every fold has its network.
+        with_model = needs_model and (train_missing or all(
+            meta_folds.cache_path(cache, table, tr, seed, k).is_file() for k, (tr, _) in enumerate(folds)))
+        if needs_model and not with_model:
+            logging.warning("%s, seed %d: per-fold networks not all cached; network strategies skipped", task, seed)
+        for k, (tr, te) in enumerate(folds):
+            model = meta_folds.fold_model(table, tr, seed, k, cache, train_missing) if with_model else None
+            z_train, z_test = _standardise(table.meta[tr], table.meta[te])
+            fold = anytime.Fold(target[tr], raw[tr], seconds[tr], z_train, z_test, table.encodings, task,
+                                model, table.meta[te])
+            sbs = int(np.argmax(target[tr].mean(0)))
+            for name, (strategy, uses_model) in strategies.items():
+                if uses_model and model is None:
+                    continue
+                started = time.perf_counter()
+                for i, d in enumerate(te):
+                    seq = strategy(fold, i, lambda c, d=d: raw[d, c], seconds[d])
+                    if sorted(seq) != list(range(len(table.config_ids))):
+                        raise RuntimeError(f"{name} did not return a permutation of the configurations")
+                    rows.append({"seed": seed, "strategy": name, "dataset": table.datasets[d], "fold": k,
+                                 "sbs": raw[d, sbs], "vbs": raw[d].max(),
+                                 **dict(zip(_anytime_columns("raw"), anytime.best_so_far(
+                                     seq, raw[d], seconds[d], raw[d].min()), strict=True)),
+                                 **dict(zip(_anytime_columns("norm"), anytime.best_so_far(
+                                     seq, target[d], seconds[d], 0.0), strict=True)),
+                                 "seconds": (time.perf_counter() - started) / (i + 1)})
+    return pd.DataFrame(rows)
+
+
+def _anytime_columns(prefix: str) -> list[str]:
+    return [f"{prefix} {k}" for k in anytime.COUNTS] + [f"{prefix} {t:g}s" for t in anytime.SECONDS]
+
+
+def _labels() -> list[str]:
+    return [f"{k} ev" for k in anytime.COUNTS] + [f"{t:g} s" for t in anytime.SECONDS]
+
+
+def anytime_per_seed(frame: pd.DataFrame, what: str = "gap") -> pd.DataFrame:
+    """Closed gap (or mean normalised score) per (strategy, seed) and column."""
+    out = []
+    for (name, seed), g in frame.groupby(["strategy", "seed"], sort=False):
+        if what == "gap":
+            span = g["vbs"].mean() - g["sbs"].mean()
+            values = [(g[c].mean() - g["sbs"].mean()) / span for c in _anytime_columns("raw")]
+        else:
+            values = [g[c].mean() for c in _anytime_columns("norm")]
+        out.append({"strategy": name, "seed": seed, **dict(zip(_labels(), values, strict=True))})
+    return pd.DataFrame(out)
+
+
+def summarise_anytime(frame: pd.DataFrame, what: str = "gap", against: str | None = None) -> pd.DataFrame:
+    """Mean (sd over seeds) per strategy; ``against``: paired differences, with a 95% bootstrap
+    interval over held-out datasets (each dataset's difference averaged over the seeds)."""
+    per_seed = anytime_per_seed(frame, what).set_index(["strategy", "seed"])
+    intervals = {}
+    if against is not None:
+        per_seed = per_seed - per_seed.xs(against, level="strategy")
+        intervals = _paired_intervals(frame, against)
+    out = []
+    for name, g in per_seed.groupby(level="strategy", sort=False):
+        sd = {c: g[c].std(ddof=1) if len(g) > 1 else float("nan") for c in _labels()}
+        cells = {c: f"{g[c].mean():+.3f} ({sd[c]:.3f})" + intervals.get((name, c), "") for c in _labels()}
+        out.append({"strategy": name, "seeds": len(g), **cells})
+    return pd.DataFrame(out)
+
+
+def _paired_intervals(frame: pd.DataFrame, against: str, n_boot: int = 2000) -> dict:
+    """``{(strategy, column): " [lo, hi]"}``: bootstrap over datasets of the closed-gap difference."""
+    rng = np.random.default_rng(0)
+    base = frame[frame["strategy"] == against].set_index(["seed", "dataset"])
+    span = (base["vbs"] - base["sbs"]).groupby(level="seed").mean().mean()
+    out = {}
+    for name, g in frame.groupby("strategy", sort=False):
+        g = g.set_index(["seed", "dataset"])
+        seeds = g.index.get_level_values("seed").unique()
+        for col, label in zip(_anytime_columns("raw"), _labels(), strict=True):
+            diff = (g[col] - base.loc[base.index.get_level_values("seed").isin(seeds), col]).groupby(
+                level="dataset").mean().to_numpy() / span
+            idx = rng.integers(0, len(diff), size=(n_boot, len(diff)))
+            lo, hi = np.percentile(diff[idx].mean(1), [2.5, 97.5])
+            out[(name, label)] = f" [{lo:+.2f}, {hi:+.2f}]"
+    return out
+
+
+def main_anytime(args, kb) -> None:
+    frames = []
+    for task in args.tasks:
+        started = time.perf_counter()
+        frame = run_anytime(kb, task, args.seeds, args.folds, args.cache, args.train_missing, args.strategies)
+        frames.append(frame.assign(task=task))
+        n = frame.groupby("seed")["dataset"].nunique().iloc[0]
+        print(f"\n### {task}: anytime, {n} held-out datasets per seed, {args.folds} folds grouped by family, "
+              f"seeds {args.seeds} ({time.perf_counter() - started:.0f} s)\n")
+        print("Closed SBS-to-VBS gap of the best-so-far: mean (sd over seeds)\n")
+        print(summarise_anytime(frame).to_markdown(index=False))
+        print("\nMean normalised best-so-far score: mean (sd over seeds)\n")
+        print(summarise_anytime(frame, "norm").to_markdown(index=False))
+        print("\nClosed gap minus the greedy portfolio's, paired by seed: mean (sd over seeds)\n")
+        print(summarise_anytime(frame, against="greedy portfolio (normalised)").to_markdown(index=False))
+    if args.csv:
+        pd.concat(frames).to_csv(args.csv, index=False)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kb", default=None, help="knowledge base (default: the shipped one)")
@@ -177,9 +310,20 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tasks", nargs="+", default=["classification", "regression"])
     parser.add_argument("--csv", default=None, help="also write per-dataset rows here")
+    parser.add_argument("--anytime", action="store_true", help="run the anytime yardstick instead")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4],
+                        help="anytime: fold assignments (and network seeds) to run")
+    parser.add_argument("--strategies", nargs="+", default=None, help="anytime: only these strategies")
+    parser.add_argument("--cache", type=Path, default=meta_folds.DEFAULT_CACHE,
+                        help="anytime: per-fold networks (see _meta_folds.py)")
+    parser.add_argument("--train-missing", action="store_true",
+                        help="anytime: train networks missing from the cache (slow); else skip them")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     kb = load_knowledge_base(args.kb)
+    if args.anytime:
+        main_anytime(args, kb)
+        return
     frames = []
     for task in args.tasks:
         table = table_from_knowledge_base(kb, task)

@@ -45,7 +45,7 @@ def register(sub) -> None:
 
 def run_train(args) -> int:
     from ..knowledge import load_knowledge_base
-    from ..metamodel import table_from_knowledge_base, train_metamodel
+    from ..metamodel import LearnedPortfolio, table_from_knowledge_base, train_metamodel
 
     kb = load_knowledge_base(args.kb)
     out = Path(args.out)
@@ -57,12 +57,13 @@ def run_train(args) -> int:
         model.save(path)
         print(f"{task}: {len(table.datasets)} datasets x {len(table.config_ids)} configurations, "
               f"{model.n_parameters} parameters, {model.info['epochs']} epochs -> {path}")
+    LearnedPortfolio.from_knowledge_base(kb, tasks=args.task).save(out / "portfolio.json")  # numpy only
     return 0
 
 
 def run_fine_tune(args) -> int:
     from ..knowledge._experience import experience_tables
-    from ..metamodel import fine_tune, load_models, load_pretrained
+    from ..metamodel import LearnedPortfolio, fine_tune, load_models, load_pretrained
 
     tables = experience_tables(args.experience)
     if not tables:
@@ -77,4 +78,5 @@ def run_fine_tune(args) -> int:
         path = out / f"metamodel_{task}.npz"
         tuned.save(path)
         print(f"{task}: fine-tuned on {len(table.datasets)} dataset(s) -> {path}")
+    LearnedPortfolio.from_experience(args.experience).save(out / "portfolio.json")  # shipped KB + experience
     return 0

@@ -1,17 +1,33 @@
 """The neural meta-model: predicts how well and how fast a configuration runs on a dataset.
 
 Run time (numpy only): :class:`MetaModel`, :func:`load_pretrained`,
-:class:`MetaModelRanker`. Training (imports TensorFlow lazily):
+:class:`MetaModelRanker`, the learned portfolio (:func:`load_learned_portfolio`,
+:func:`greedy_portfolio`) and in-run adapters (:class:`ABLRAdapter`,
+:class:`DatasetReweighting`, :class:`ResidualAdapter`). Training (imports TensorFlow lazily):
 :func:`train_metamodel`, :func:`fine_tune`, :func:`to_keras`.
 """
 
+from ._adapt import ABLRAdapter, DatasetReweighting, ResidualAdapter
 from ._model import FORMAT_VERSION, MetaModel, load_models, load_pretrained
+from ._portfolio import (
+    PORTFOLIO_SCHEMA_VERSION,
+    LearnedPortfolio,
+    greedy_portfolio,
+    load_learned_portfolio,
+)
 from ._ranker import MetaModelRanker
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base, transform_meta
 from ._training import fine_tune, to_keras, train_metamodel  # TensorFlow is imported when they run
 
 __all__ = [
     "FORMAT_VERSION",
+    "PORTFOLIO_SCHEMA_VERSION",
+    "ABLRAdapter",
+    "DatasetReweighting",
+    "LearnedPortfolio",
+    "ResidualAdapter",
+    "greedy_portfolio",
+    "load_learned_portfolio",
     "MetaModel",
     "MetaModelRanker",
     "MetaTable",
