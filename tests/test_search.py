@@ -4,22 +4,30 @@ import time
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris, make_classification
 from sklearn.metrics import get_scorer
 
-from metaselect.portfolio import Portfolio
+from metaselect import MetaSelectorClassifier
+from metaselect.portfolio import Family, Portfolio
 from metaselect.preprocessing import InputSchema
 from metaselect.search import (
     Budget,
     CandidateTimeout,
     RankingContext,
+    Refitter,
     Runner,
+    SearchFailedError,
+    SearchStrategy,
     StaticPriorRanker,
     SuccessiveHalving,
     Trial,
+    TrialHistory,
+    ZeroShot,
     time_limit,
 )
 from metaselect.search._budget import _can_use_alarm
+from metaselect.spaces import Float, SearchSpace
 
 
 class FakeClock:
@@ -70,18 +78,17 @@ def _runner(max_evals, budget, n=1500):
 
 def test_halving_prunes_and_promotes_on_more_rows():
     runner, portfolio = _runner(max_evals=4, budget=Budget(600))
-    context = RankingContext("classification", 1500, 6)
-    SuccessiveHalving(min_resources=500).run(runner, StaticPriorRanker(), portfolio, context)
-    sizes = [t.n_samples for t in runner.trials]
-    assert sizes[:4] == [500] * 4 and len(runner.trials) == 4  # max_evals stops it
+    SuccessiveHalving(min_resources=500).run(runner)
+    sizes = [t.n_samples for t in runner.history.trials]
+    assert sizes[:4] == [500] * 4 and len(runner.history.trials) == 4  # max_evals stops it
     runner, portfolio = _runner(max_evals=6, budget=Budget(600))
-    SuccessiveHalving(min_resources=500).run(runner, StaticPriorRanker(), portfolio, context)
+    SuccessiveHalving(min_resources=500).run(runner)
     by_rung = {}
-    for t in runner.trials:  # one bracket: 4 on 500 rows, the best 2 on all 1500
+    for t in runner.history.trials:  # one bracket: 4 on 500 rows, the best 2 on all 1500
         by_rung.setdefault(t.n_samples, []).append(t)
     assert len(by_rung[500]) == 4 and len(by_rung[1500]) == 2
     assert sum(t.status == "pruned" for t in by_rung[500]) == 2
-    best = runner.best_trials()[0]
+    best = runner.history.best()[0]
     assert best.n_samples == 1500
 
 
@@ -153,13 +160,12 @@ def test_later_brackets_propose_near_the_best():
     runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
                     scorer=get_scorer("accuracy"), cv=3, classifier=True, budget=Budget(600),
                     random_state=0, max_evals=12)
-    SuccessiveHalving(bracket_size=6).run(runner, StaticPriorRanker(), portfolio,
-                                           RankingContext("classification", 300, 6))
-    assert len(runner.trials) == 12
-    first = {t.config for t in runner.trials[:3]}
+    SuccessiveHalving(bracket_size=6).run(runner)
+    assert len(runner.history.trials) == 12
+    first = {t.config for t in runner.history.trials[:3]}
     assert first == set(portfolio.defaults())
-    best_family = max(runner.trials[:3], key=lambda t: t.mean_score).config.family
-    later = [t.config for t in runner.trials[3:]]
+    best_family = max(runner.history.trials[:3], key=lambda t: t.mean_score).config.family
+    later = [t.config for t in runner.history.trials[3:]]
     assert len(set(later)) == len(later) and not (set(later) & first)
     assert best_family in {c.family for c in later}
 
@@ -170,16 +176,16 @@ def test_best_trials_compare_candidates_across_the_last_two_rungs():
     n = runner.n_samples
 
     def trial(config, rows, score, status="ok"):
-        t = Trial(runner.candidate_id(config), config, 0, rows, status=status, scores=[score])
-        runner.trials.append(t)
+        t = Trial(runner.history._candidate_id(config), config, 0, rows, status=status, scores=[score])
+        runner.history._record([t])
         return t
 
     trial(tree, n // 9, 0.99)           # a lucky score on a ninth of the rows: not comparable
     trial(knn, n // 3, 0.80, "pruned")  # stopped on a third of the rows (out of time)
     strong = trial(ridge_like, n // 3, 0.95, "pruned")
     weak = trial(tree, n, 0.40)         # the only one that ran on all rows
-    assert runner.best_trials(1) == [strong]
-    ranked = runner.best_trials()
+    assert runner.history.best(1) == [strong]
+    ranked = runner.history.best()
     assert [t.mean_score for t in ranked] == [0.95, 0.80, 0.40]
     assert ranked[-1] is weak  # the tree is ranked by its latest trial, on all rows
 
@@ -188,64 +194,67 @@ def test_a_candidate_that_timed_out_on_more_rows_does_not_compete():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     forest_like, tree = portfolio.defaults()[:2]
     n = runner.n_samples
-    runner.trials += [Trial(runner.candidate_id(forest_like), forest_like, 0, n // 3, "pruned", [0.95]),
-                      Trial(runner.candidate_id(forest_like), forest_like, 1, n, "timeout"),
-                      Trial(runner.candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
-                      Trial(runner.candidate_id(tree), tree, 1, n, "ok", [0.85])]
-    assert [t.config for t in runner.best_trials()] == [tree]
-    del runner.trials[2:]  # nothing else left: it still competes
-    assert [t.config for t in runner.best_trials()] == [forest_like]
+    runner.history._record([Trial(runner.history._candidate_id(forest_like), forest_like, 0, n // 3, "pruned", [0.95]),
+                      Trial(runner.history._candidate_id(forest_like), forest_like, 1, n, "timeout"),
+                      Trial(runner.history._candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
+                      Trial(runner.history._candidate_id(tree), tree, 1, n, "ok", [0.85])])
+    assert [t.config for t in runner.history.best()] == [tree]
+    alone = TrialHistory()
+    alone._record(list(runner.history.trials[:2]))  # nothing else left: it still competes
+    assert [t.config for t in alone.best()] == [forest_like]
 
 
-def test_refit_falls_back_to_the_next_best_not_the_cheapest(monkeypatch):
+def test_refit_falls_back_to_the_next_best_not_the_cheapest_and_says_so(monkeypatch):
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     n = runner.n_samples
     configs = portfolio.defaults()
     for config, score, fit_time in zip(configs, [0.95, 0.90, 0.80, 0.60], [0.3, 0.2, 0.1, 0.01], strict=True):
-        runner.trials.append(Trial(runner.candidate_id(config), config, 0, n, "ok", [score], fit_time=fit_time))
+        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, n, "ok", [score],
+                                      fit_time=fit_time)])
     refits = []
 
-    def refit(config, time_limited=True):
+    def refit(config, seconds=None):
         refits.append(config)
         if config == configs[0]:
             raise CandidateTimeout("refit ran out of time")
         return config
 
     monkeypatch.setattr(runner, "refit", refit)
-    trial, fitted = runner.refit_best()
-    assert refits == configs[:2] and fitted == configs[1] and trial.mean_score == 0.90
+    with pytest.warns(UserWarning, match=f"{configs[0].family}.*0.9500.*{configs[1].family}.*0.9000"):
+        winner = Refitter(runner).winner()
+    assert refits == configs[:2] and winner.estimator == configs[1] and winner.score == 0.90
 
 
 def _measured(runner, config, rows, seconds, predicted_per_fold, status="ok"):
     """A trial of ``config`` on ``rows`` that took ``seconds`` where the ranker predicted
     ``predicted_per_fold`` seconds per fold at ``time_reference_rows``."""
-    trial = Trial(runner.candidate_id(config), config, 0, rows, status=status, scores=[0.5],
+    trial = Trial(runner.history._candidate_id(config), config, 0, rows, status=status, scores=[0.5],
                   duration=seconds, predicted_time=predicted_per_fold)
-    runner.trials.append(trial)
+    runner.history._record([trial])
     return trial
 
 
 def test_time_correction_learns_how_far_the_ranker_is_off_per_family():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     logistic, tree, knn, _ = portfolio.defaults()
-    runner.predictions = {c: (0.5, 0.01) for c in portfolio.defaults()}
-    assert runner.time_correction("knn") == 1.0  # nothing measured yet
-    full = runner.predicted_cv_time_from_ranker(logistic, 1500)
-    assert full == pytest.approx(0.01 * runner._scale_to(logistic, 1500))
+    runner.history._remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
+    assert runner.time.correction("knn") == 1.0  # nothing measured yet
+    full = runner.time.predicted(logistic, 1500)
+    assert full == pytest.approx(0.01 * runner.time.scale(logistic, 1500))
     # logistic regression runs 4x faster than predicted on the most rows it reached; a
     # slow small rung before that does not count against it
-    _measured(runner, logistic, 500, 10 * 0.01 * runner._scale_to(logistic, 500), 0.01)
+    _measured(runner, logistic, 500, 10 * 0.01 * runner.time.scale(logistic, 500), 0.01)
     _measured(runner, logistic, 1500, 0.25 * full, 0.01)
     _measured(runner, logistic, 1500, 0.25 * full, 0.01)
-    _measured(runner, tree, 1500, 0.25 * runner._scale_to(tree, 1500) * 0.01, 0.01)
-    assert runner.time_correction("logistic_regression") == pytest.approx(0.25)
-    assert runner.predicted_cv_time_from_ranker(logistic, 1500) == pytest.approx(0.25 * full)
+    _measured(runner, tree, 1500, 0.25 * runner.time.scale(tree, 1500) * 0.01, 0.01)
+    assert runner.time.correction("logistic_regression") == pytest.approx(0.25)
+    assert runner.time.predicted(logistic, 1500) == pytest.approx(0.25 * full)
     # a family never measured takes the median over every evaluation (0.25 of 4, 10 of 1)
-    assert runner.time_correction("knn") == pytest.approx(0.25)
+    assert runner.time.correction("knn") == pytest.approx(0.25)
     # a time-out is a lower bound, failures say nothing about speed
-    _measured(runner, knn, 1500, 40 * 0.01 * runner._scale_to(knn, 1500), 0.01, status="timeout")
+    _measured(runner, knn, 1500, 40 * 0.01 * runner.time.scale(knn, 1500), 0.01, status="timeout")
     _measured(runner, knn, 1500, 1e-6, 0.01, status="failed")
-    assert runner.time_correction("knn") > 5.0
+    assert runner.time.correction("knn") > 5.0
 
 
 def _planned(budget_seconds, per_fold, n=1500, clock=None):
@@ -253,7 +262,7 @@ def _planned(budget_seconds, per_fold, n=1500, clock=None):
     runner, portfolio = _runner(max_evals=None, budget=Budget(budget_seconds, clock=clock or FakeClock()), n=n)
     runner.reserve = 0.0
     configs = portfolio.defaults()
-    runner.predictions = {c: (0.5, t) for c, t in zip(configs, per_fold, strict=True)}
+    runner.history._remember(configs, [0.5] * len(configs), per_fold)
     return runner, configs
 
 
@@ -273,7 +282,7 @@ def test_later_brackets_keep_what_is_predicted_to_finish():
     runner, configs = _planned(10.0, [5.0, 5.0, 5.0, 5.0])
     assert sh._within_budget(runner, configs) == []
     # without time predictions the bracket is kept whole
-    runner.predictions = {}
+    runner.history._predictions.clear()
     assert sh._within_budget(runner, configs) == configs
 
 
@@ -342,7 +351,7 @@ def test_holdout_rungs_have_one_shuffled_stratified_split_of_a_fifth():
     portfolio = Portfolio("classification", ["gaussian_nb"])
     runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
                     scorer=get_scorer("accuracy"), cv="holdout", classifier=True, budget=Budget(60))
-    assert runner.holdout and runner.validated_share == pytest.approx(0.2)
+    assert runner.rows.holdout and runner.validated_share == pytest.approx(0.2)
     for n in (2500, 3000):
         idx, splits = runner.rows(n)
         assert len(splits) == 1
@@ -350,7 +359,7 @@ def test_holdout_rungs_have_one_shuffled_stratified_split_of_a_fifth():
         assert len(test) == n // 5 and sorted(np.r_[train, test]) == sorted(idx)
         assert abs(y[test].mean() - y[idx].mean()) < 0.01  # stratified
         assert not np.array_equal(test, idx[: len(test)])  # shuffled, not the first rows
-    assert runner.train_rows(3000) == 2400
+    assert runner.rows.train_rows(3000) == 2400
     assert Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
                   scorer=get_scorer("accuracy"), cv=5, classifier=True, budget=Budget(60)).validated_share == 1.0
 
@@ -360,12 +369,124 @@ def test_no_survivor_is_promoted_when_none_is_predicted_to_finish():
     runner, portfolio = _runner(max_evals=None, budget=Budget(20, clock=clock))
     fast, slow = portfolio.defaults()[:2]
     for config, fit_time in ((fast, 0.5), (slow, 4.0)):
-        runner.trials.append(Trial(runner.candidate_id(config), config, 0, 500, "ok", [0.9], fit_time=fit_time,
-                                   score_time=0.0))
+        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, 500, "ok", [0.9],
+                                      fit_time=fit_time, score_time=0.0)])
     runner.reserve = 0.0
     clock.now += 10  # 10 s left: 3 folds on 3x the rows take ~4.5 s (fast) and ~36 s (slow)
     assert SuccessiveHalving()._affordable(runner, [slow, fast], 1500) == [fast]
-    assert runner.trials[1].status == "pruned" and "exceeds" in runner.trials[1].error
+    assert runner.history.trials[1].status == "pruned" and "exceeds" in runner.history.trials[1].error
     clock.now += 7
     assert SuccessiveHalving()._affordable(runner, [fast], 1500) == []  # not run anyway: the bracket ends
-    assert runner.trials[0].status == "pruned"
+    assert runner.history.trials[0].status == "pruned"
+
+
+# -- strategies as objects: the ``search`` parameter ------------------------------------------
+class _Slow(ClassifierMixin, BaseEstimator):
+    """Sleeps ``seconds`` in a Python loop, which a time limit interrupts."""
+
+    def __init__(self, seconds=60.0):
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        end = time.time() + self.seconds
+        while time.time() < end:
+            time.sleep(0.01)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def _slow_family():
+    return Family("slow", "classification", lambda params, rs: _Slow(**params),
+                  SearchSpace({"seconds": Float(59.0, 61.0)}, default={"seconds": 60.0}), prior=1.0)
+
+
+class _DefaultsOnAllRows(SearchStrategy):
+    """A whole strategy in one class: every default, ranked, cross-validated once on all rows."""
+
+    def run(self, runner):
+        runner.evaluate(runner.rank(runner.portfolio.defaults()).ranked(), runner.n_samples, rung=0)
+        return []
+
+
+def test_a_new_strategy_is_one_class():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(search=_DefaultsOnAllRows(), estimators=["logistic_regression", "knn",
+                                   "decision_tree"], cv=3, time_budget=30, random_state=0).fit(X, y)
+    board = model.leaderboard_
+    assert len(board) == 3 and (board["n_samples"] == len(y)).all() and (board["status"] == "ok").all()
+    assert model.best_config_["algorithm"] == board.loc[board["mean_score"].idxmax(), "algorithm"]
+    assert model.best_score_ == pytest.approx(board["mean_score"].max())
+
+
+def test_successive_halving_parameters_are_reachable_and_search_is_validated():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(search=SuccessiveHalving(min_resources=60), estimators=["logistic_regression",
+                                   "knn", "decision_tree"], cv=3, max_evals=4, random_state=0).fit(X, y)
+    assert model.leaderboard_["n_samples"].min() == 60
+    with pytest.raises(ValueError, match="'search' parameter"):
+        MetaSelectorClassifier(search="halving").fit(X, y)
+
+
+def test_strategies_leave_their_parameters_untouched_across_fits():
+    X, y = load_iris(return_X_y=True)
+    search = SuccessiveHalving(min_resources=60)
+    before = dict(vars(search))
+    MetaSelectorClassifier(search=search, estimators=["knn", "decision_tree"], cv=3, max_evals=3,
+                           random_state=0).fit(X, y)
+    assert vars(search) == before
+
+
+# -- issue 16: one outcome for one cause ----------------------------------------------------
+def test_a_shared_error_is_named_even_when_another_candidate_timed_out():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    forest_like, tree, knn, _ = portfolio.defaults()
+    error = "ValueError: multi_class must be in ('ovo', 'ovr')"
+    runner.history._record([Trial(0, forest_like, 0, 500, "timeout", error="time share of 1.2s exceeded"),
+                            Trial(1, tree, 0, 500, "failed", error=error),
+                            Trial(2, knn, 0, 500, "failed", error=error)])
+    with pytest.raises(SearchFailedError, match=r"same error: ValueError: multi_class"):
+        Refitter(runner).winner()
+    # different errors and a time-out: a budget problem, the cheap default is fitted
+    runner, _ = _runner(max_evals=None, budget=Budget(60))
+    runner.history._record([Trial(0, forest_like, 0, 500, "timeout"), Trial(1, tree, 0, 500, "failed", error="A"),
+                            Trial(2, knn, 0, 500, "failed", error="B")])
+    assert Refitter(runner).winner().config.family == "gaussian_nb"
+
+
+@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+def test_a_scorer_that_cannot_work_raises_whatever_timed_out():
+    X, y = load_iris(return_X_y=True)  # three classes: roc_auc cannot score them
+    model = MetaSelectorClassifier(scoring="roc_auc", estimators=[_slow_family(), "knn", "logistic_regression"],
+                                   cv=3, time_budget=6, max_evals=3, random_state=0)
+    with pytest.raises(SearchFailedError, match="multi_class"):
+        model.fit(X, y)  # before: the slow candidate timed out and an unvalidated model was saved
+
+
+# -- issue 16: zero-shot keeps a limit --------------------------------------------------------
+class _TimePredictingRanker(StaticPriorRanker):
+    """The static prior, predicting 10,000 s per fold for the slow family and 0.1 ms for the rest."""
+
+    def predict(self, configs, portfolio, context):
+        seconds = np.array([1e4 if c.family == "slow" else 1e-4 for c in configs])
+        return np.full(len(configs), np.nan), seconds
+
+
+def test_zero_shot_passes_over_a_pick_predicted_to_exceed_its_limit():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(time_budget=0, estimators=[_slow_family(), "gaussian_nb"],
+                                   ranker=_TimePredictingRanker()).fit(X, y)
+    assert model.best_config_["algorithm"] == "gaussian_nb"  # the slow top pick was never started
+    assert model.fit_time_ < 10  # it would have run for ZeroShot().max_time = 30 s
+
+
+@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+def test_zero_shot_stops_a_pick_at_its_time_limit():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(time_budget=0, search=ZeroShot(pool_size=0, max_time=1.0),
+                                   estimators=[_slow_family(), "gaussian_nb"], ranker=StaticPriorRanker())
+    model.fit(X, y)
+    assert model.best_config_["algorithm"] == "gaussian_nb" and np.isnan(model.best_score_)
+    assert model.fit_time_ < 10  # the slow pick alone would take 60 s

@@ -1,6 +1,6 @@
 """Successive halving across algorithm families.
 
-The strategy proposes; the :class:`Runner` evaluates. Each *bracket* takes a
+A :class:`~metaselect.search.SearchStrategy`: it proposes, the :class:`Runner` evaluates. Each *bracket* takes a
 list of ranked configurations, evaluates all of them on a small stratified
 subsample, keeps the best ``1/eta`` and evaluates the survivors on ``eta``
 times more rows, up to the full data. The first bracket holds every family's
@@ -18,17 +18,17 @@ import math
 
 import numpy as np
 
-from ..portfolio import Config, Portfolio
+from ..portfolio import Config
 from ._propose import propose
-from ._ranker import Ranker, RankingContext
 from ._runner import Runner
+from ._strategy import SearchStrategy
 
 __all__ = ["SuccessiveHalving"]
 
 logger = logging.getLogger(__name__)
 
 
-class SuccessiveHalving:
+class SuccessiveHalving(SearchStrategy):
     """Bracketed successive halving over rows.
 
     Parameters
@@ -73,10 +73,9 @@ class SuccessiveHalving:
                 sizes.append(size)
         return sizes
 
-    def run(self, runner: Runner, ranker: Ranker, portfolio: Portfolio, context: RankingContext, random_state=0):
+    def run(self, runner: Runner) -> list[Config]:
         """Run brackets until the runner says stop."""
-        runner.time_reference_rows = context.extra.get("time_reference_rows", runner.time_reference_rows)
-        configs = self._first(runner, ranker, portfolio, context, random_state)
+        configs = self._first(runner)
         for bracket in range(self.max_brackets):
             if bracket > 0 and configs:
                 configs = self._within_budget(runner, configs)
@@ -84,31 +83,30 @@ class SuccessiveHalving:
                 break
             logger.info("bracket %d: %d candidates", bracket, len(configs))
             self._bracket(runner, configs, replan=bracket > 0)
-            configs = self._propose(runner, ranker, portfolio, context, random_state + bracket)
+            configs = self._propose(runner, runner.random_state + bracket)
+        return []
 
-    def _ranked(self, runner, ranker, portfolio, context, configs) -> list[Config]:
-        """Rank ``configs`` and remember the ranker's predictions for the leaderboard."""
-        scores, times = ranker.predict(configs, portfolio, context)
-        runner.predictions.update(
-            {c: (float(s), float(t)) for c, s, t in zip(configs, scores, times, strict=True)}
-        )
-        return ranker.rank(configs, portfolio, context)
-
-    def _first(self, runner, ranker, portfolio, context, seed) -> list[Config]:
-        """Every default, plus the ranker's favourites from a random pool when it has predictions."""
-        configs = portfolio.defaults()
+    def _first(self, runner: Runner) -> list[Config]:
+        """Every default, plus the ranker's favourites from a random pool when it has predictions;
+        ranked in one call."""
+        portfolio, seed = runner.portfolio, runner.random_state
+        defaults = portfolio.defaults()
         pool = portfolio.sample(self.pool_size, random_state=seed) if self.pool_size else []
-        predicted = ranker.predict(pool, portfolio, context)[0] if pool else np.array([])
-        if np.isfinite(predicted).any() and not context.extra.get("out_of_distribution"):
+        pool = [c for c in dict.fromkeys(pool) if c not in defaults]
+        ranking = runner.rank(defaults + pool)
+        configs = list(defaults)
+        predicted = ranking.score[len(defaults):]
+        if np.isfinite(predicted).any() and not runner.context.extra.get("out_of_distribution"):
             taken: dict[str, int] = {}
             for i in np.argsort(-np.nan_to_num(predicted, nan=-np.inf), kind="stable"):
                 family = pool[i].family
-                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family and pool[i] not in configs:
+                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family:
                     configs.append(pool[i])
                     taken[family] = taken.get(family, 0) + 1
                 if len(configs) >= 2 * len(portfolio):
                     break
-        return self._ranked(runner, ranker, portfolio, context, configs)
+        chosen = set(configs)
+        return [c for c in ranking.ranked() if c in chosen]
 
     def _bracket(self, runner: Runner, configs: list[Config], replan: bool = False) -> None:
         """Successive halving of ``configs``; the first rung runs a wave at a time
@@ -127,7 +125,7 @@ class SuccessiveHalving:
             ok = sorted((t for t in trials if t.status == "ok"), key=lambda t: -t.mean_score)
             keep = max(1, math.ceil(len(alive) / self.eta))
             for trial in ok[keep:]:
-                trial.status = "pruned"
+                runner.prune(trial)
             alive = [t.config for t in ok[:keep]]
             if not alive:
                 return
@@ -187,7 +185,7 @@ class SuccessiveHalving:
         mean predicted time on that rung, spread over the workers (NaN when nothing is predicted)."""
         alive, total = len(configs), 0.0
         for rung, size in enumerate(sizes or self.resources(len(configs), runner.n_samples, runner.validated_share)):
-            times = [runner.predicted_cv_time_from_ranker(c, size) for c in configs]
+            times = [runner.time.predicted(c, size) for c in configs]
             times = [t for t in times if np.isfinite(t)]
             if not times:
                 return float("nan")
@@ -228,7 +226,7 @@ class SuccessiveHalving:
         share = 2.0 * left / max(1, math.ceil(len(configs) / runner.n_workers()))
         kept = []
         for config in configs:
-            predicted = runner.predicted_cv_time_from_ranker(config, size)
+            predicted = runner.time.predicted(config, size)
             is_default = self._is_default(runner, config)
             if np.isfinite(predicted) and predicted > (left if is_default else min(share, left)):
                 logger.info("skipping %s: predicted %.1fs on %d rows, share %.1fs", config, predicted, size, share)
@@ -244,20 +242,18 @@ class SuccessiveHalving:
         would spend the rest of the budget on a fit predicted not to finish, and a
         kernel SVM, one long C call, cannot be stopped at its share.
         """
-        last = {t.config: t for t in runner.trials}
         left = runner.budget.remaining(runner.reserve)
         kept = []
         for config in configs:
-            trial = last[config]
-            predicted = runner.predicted_cv_time(trial, size)
+            trial = runner.history.last(config)
+            predicted = runner.time.extrapolated(trial, size)
             if predicted > left:
-                trial.status = "pruned"
-                trial.error = f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left"
+                runner.prune(trial, f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left")
             else:
                 kept.append(config)
         return kept
 
-    def _propose(self, runner, ranker, portfolio, context, seed) -> list[Config]:
+    def _propose(self, runner: Runner, seed: int) -> list[Config]:
         """The next bracket: near the best so far and corrected by this dataset (``_propose.py``)."""
-        n = self.bracket_size or max(6, len(portfolio))
-        return propose(runner, ranker, portfolio, context, n, seed, per_family=max(2, n // 3))
+        n = self.bracket_size or max(6, len(runner.portfolio))
+        return propose(runner, n, seed, per_family=max(2, n // 3))
