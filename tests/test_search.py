@@ -24,9 +24,11 @@ from metaselect.search import (
     Trial,
     TrialHistory,
     ZeroShot,
+    evaluate_candidate,
     time_limit,
 )
 from metaselect.search._budget import _can_use_alarm
+from metaselect.search._halving import SHARE_MARGIN
 from metaselect.spaces import Float, SearchSpace
 
 
@@ -305,10 +307,37 @@ def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_fini
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
     trials = sh._first_rung_in_waves(runner, configs, sizes, replan=True)
-    # after the first wave the corrected predictions say 12 s a candidate on 500 rows and
-    # about 36 s on all 1500: with 88 s left, three more first-rung evaluations and two
-    # promotions (108 s) do not fit, two more and one promotion (60 s) do
-    assert started == configs[:3] and [t.config for t in trials] == configs[:3]
+    # after the first wave the corrected predictions say about 12 s a candidate on 500 rows
+    # and about 36 s on all 1500: with 88 s left, three more first-rung evaluations and two
+    # promotions (108 s) do not fit; the slowest predicted are dropped until the rest fits
+    assert 2 <= len(started) <= 3 and [t.config for t in trials] == started
+    left = runner.time_left()
+    assert sh._bracket_seconds(runner, started, sizes=sizes, started=len(started)) <= left + 1e-9
+
+
+def test_the_first_rung_runs_the_cheapest_first_with_a_share_sized_to_its_prediction(monkeypatch):
+    clock = FakeClock()
+    per_fold = [40.0, 0.0001, 0.01, 0.002]  # the first default is predicted slow, the second cheapest
+    runner, configs = _planned(100.0, per_fold, clock=clock)
+    sh = SuccessiveHalving(min_resources=500)
+    calls = []
+
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
+        calls.append((wave, share))
+        return [_measured(runner, c, n_samples, 0.0, per_fold[configs.index(c)]) for c in wave]
+
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    sh._first_rung_in_waves(runner, configs, sh.resources(len(configs), runner.n_samples))
+    order = [wave[0] for wave, _ in calls]
+    assert order == [configs[1], configs[3], configs[2], configs[0]]
+    predicted = runner.time.predicted(configs[0], 500)
+    assert 10 < predicted < 50 and calls[-1][1] >= SHARE_MARGIN * predicted - 1e-9
+    # a candidate predicted not to finish in the time left is not started at all
+    runner, configs = _planned(100.0, [1e6, 0.0001, 0.0001, 0.0001], clock=FakeClock())
+    calls.clear()
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    sh._first_rung_in_waves(runner, configs, sh.resources(len(configs), runner.n_samples))
+    assert configs[0] not in [wave[0] for wave, _ in calls] and len(calls) == 3
 
 
 def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(monkeypatch):
@@ -323,19 +352,21 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
 
     def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
         started.extend(wave)
-        clock.now += 30.0
-        return [_measured(runner, c, n_samples, 30.0, 0.0001) for c in wave]
+        clock.now += 30.0  # 10 s measured inside each evaluation (predicted: far less), 20 s between
+        return [_measured(runner, c, n_samples, 10.0, 0.0001) for c in wave]
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
     trials = sh._first_rung_in_waves(runner, configs, sizes)  # no re-planning: the time cap alone
     # 30 s, then 60 s >= 50 s: the sampled configuration not started yet is dropped, the
     # default still runs
-    assert started == [defaults[0], sampled[0], defaults[1]]
+    # (whatever the cheapest-first order): after two waves only defaults start, and every default runs
+    assert len(started) >= 2 and all(c in defaults for c in started[2:])
+    assert {defaults[0], defaults[1]} <= set(started) and not set(sampled) <= set(started)
     assert [t.config for t in trials] == started
     # with time to spare every candidate starts
     clock.now, started[:] = 1000.0, []
     runner.budget = Budget(1000.0, clock=clock)
-    assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and started == configs
+    assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and set(started) == set(configs)
 
 
 def test_a_rung_in_several_calls_keeps_the_reserve_of_its_start():
@@ -490,3 +521,74 @@ def test_zero_shot_stops_a_pick_at_its_time_limit():
     model.fit(X, y)
     assert model.best_config_["algorithm"] == "gaussian_nb" and np.isnan(model.best_score_)
     assert model.fit_time_ < 10  # the slow pick alone would take 60 s
+
+
+# -- no wasted evaluations ------------------------------------------------------------------
+class _Sleeper(ClassifierMixin, BaseEstimator):
+    """Each fit sleeps ``seconds`` (wall time, interruptible): a candidate of known cost."""
+
+    def __init__(self, seconds=0.5):
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        end = time.time() + self.seconds
+        while time.time() < end:
+            time.sleep(0.005)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def _five_folds():
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    folds = [(np.setdiff1d(np.arange(100), np.arange(i, 100, 5)), np.arange(i, 100, 5)) for i in range(5)]
+    return X, y, folds
+
+
+def test_a_candidate_whose_first_fold_says_it_cannot_finish_stops_there():
+    X, y, folds = _five_folds()
+    config = Portfolio("classification", ["gaussian_nb"]).defaults()[0]
+    # 0.5 s a fold, 2.5 s for five, a share of 2 s: stopped after the first fold, not at 2 s
+    trial = evaluate_candidate(Trial(0, config, 0, 100), _Sleeper(0.5), X, y, folds, get_scorer("accuracy"),
+                               2.0, time.time() + 60)
+    assert trial.status == "timeout" and "projected" in trial.error and len(trial.scores) == 1
+    assert trial.duration < 1.5 and trial.fit_time >= 0.5
+
+
+@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+def test_a_first_fold_past_its_part_of_the_share_is_stopped_inside_the_fit():
+    X, y, folds = _five_folds()
+    config = Portfolio("classification", ["gaussian_nb"]).defaults()[0]
+    # a fold takes 5 s; the first fold may take 1.5 / 5 of a 2 s share
+    trial = evaluate_candidate(Trial(0, config, 0, 100), _Sleeper(5.0), X, y, folds, get_scorer("accuracy"),
+                               2.0, time.time() + 60)
+    assert trial.status == "timeout" and not trial.scores and trial.duration < 1.5
+
+
+def test_a_time_out_is_a_floor_for_its_family_not_shrunk_towards_faster_ones():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    logistic, tree, knn, nb = portfolio.defaults()
+    runner.history._remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
+    for config in (logistic, tree, nb):  # three families run at the predicted time
+        _measured(runner, config, 500, 0.01 * runner.time.scale(config, 500), 0.01)
+    # knn stopped in its first fold after 2 s: every one of its 3 folds takes longer
+    _measured(runner, knn, 500, 2.0, 0.01, status="timeout")
+    assert runner.time.predicted(knn, 500) >= 3 * 2.0 - 1e-9
+
+
+def test_the_last_resort_tries_every_cheap_default_after_zero_shot_spent_its_time(monkeypatch):
+    runner, portfolio = _runner(max_evals=None, budget=Budget(0))
+    tried = []
+
+    def refit(config, seconds=None):
+        tried.append((config.family, seconds))
+        if config.family == "gaussian_nb":
+            raise CandidateTimeout("a loaded machine")
+        return config
+
+    monkeypatch.setattr(runner, "refit", refit)
+    winner = Refitter(runner).last_resort("the zero-shot picks ran out of time", seconds=-0.1)
+    assert [f for f, _ in tried] == ["gaussian_nb", "logistic_regression"]
+    assert winner.config.family == "logistic_regression" and all(s >= 2.0 for _, s in tried)

@@ -34,16 +34,11 @@ class RankingContext:
 class Predictions:
     """What a ranker says about a list of configurations, computed once per ranking.
 
-    Attributes
-    ----------
-    configs : tuple of Config
-    priority : ndarray
-        Ranking score, higher means evaluate earlier (:meth:`Ranker.score`).
-    score : ndarray
-        Predicted normalised score; NaN where the ranker has no opinion.
-    seconds : ndarray
-        Predicted seconds per fold at the ranker's reference size
-        (``context.extra["time_reference_rows"]``); NaN where it has none.
+    For each of ``configs``: ``priority``, the ranking score (higher means
+    evaluate earlier, as :meth:`Ranker.score`); ``score``, the predicted
+    normalised score; ``seconds``, the predicted seconds per fold at the
+    ranker's reference size (``context.extra["time_reference_rows"]``). NaN
+    where the ranker has no opinion.
     """
 
     configs: tuple

@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 #: Fitted without validation, in this order, when the budget ends before any candidate finished.
 CHEAP_FAMILIES = ("gaussian_nb", "ridge", "lda", "logistic_regression", "decision_tree", "elastic_net")
+#: Seconds each cheap default gets after the zero-shot picks spent their time (naive Bayes on
+#: 50,000 x 20 rows needed more than half a second on a loaded machine).
+LAST_RESORT_FLOOR = 2.0
 
 
 class SearchFailedError(RuntimeError):
@@ -132,15 +135,17 @@ class Refitter:
 
     # -- unvalidated ---------------------------------------------------------------
     def unvalidated(self, configs: Sequence[Config], seconds: float | None, what: str = "Unvalidated",
-                    ) -> Winner | None:
+                    floor: float | None = None) -> Winner | None:
         """The first of ``configs`` that fits on all rows without validation, all of them within
-        ``seconds`` (``None``: the budget left plus the allowance, half a second at least)."""
-        deadline = None if seconds is None else time.time() + seconds
+        ``seconds`` (``None``: the budget left plus the allowance, half a second at least);
+        with a ``floor``, each is tried for at least that many seconds, past ``seconds`` too."""
+        started = time.time()
+        deadline = None if seconds is None else started + seconds
         for i, config in enumerate(configs):
-            if deadline is not None and i > 0 and time.time() >= deadline:
-                logger.warning("%s fits: %gs spent; %d not tried.", what, seconds, len(configs) - i)
+            if deadline is not None and i > 0 and time.time() >= deadline and not floor:
+                logger.warning("%s fits: %.1fs spent; %d not tried.", what, time.time() - started, len(configs) - i)
                 break
-            limit = None if deadline is None else max(deadline - time.time(), 0.5)
+            limit = None if deadline is None else max(deadline - time.time(), floor or 0.5)
             try:  # CandidateTimeout and MemoryError included: a failing candidate never ends the fit
                 return Winner(config, self.runner.refit(config, seconds=limit), float("nan"))
             except Exception as exc:
@@ -153,7 +158,8 @@ class Refitter:
         portfolio = self.runner.portfolio
         cheap = [name for name in CHEAP_FAMILIES if name in portfolio.families]
         cheap += [name for name in portfolio.families if name not in cheap]
-        found = self.unvalidated([portfolio[name].default_config() for name in cheap], seconds, "Last-resort")
+        configs = [portfolio[name].default_config() for name in cheap]
+        found = self.unvalidated(configs, seconds, "Last-resort", None if seconds is None else LAST_RESORT_FLOOR)
         if found is None:
             raise SearchFailedError(
                 f"no candidate finished within {self.runner.budget.seconds:g}s and no default could be "

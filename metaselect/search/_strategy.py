@@ -75,8 +75,9 @@ class ZeroShot(SearchStrategy):
     max_time : float, default=30
         Seconds the fit may take in all: picks predicted (by the ranker) to take
         longer are passed over, a pick still running when the time is up is
-        stopped and the next one gets what is left (the cheap last resort gets
-        half a second at least). Zero-shot means "no search", not "no limit":
+        stopped and the next one gets what is left; should none fit, each cheap
+        default of the last resort gets at least two seconds
+        (``LAST_RESORT_FLOOR``). Zero-shot means "no search", not "no limit":
         an unbounded random forest on 50,000 x 20 took 117 s without it.
     """
 

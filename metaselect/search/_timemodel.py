@@ -46,14 +46,15 @@ class TimeModel:
         per_fold = (trial.fit_time + trial.score_time) * (n_samples / trial.n_samples) ** self._exponent(trial.config)
         return per_fold * self.rows.n_splits(n_samples)
 
-    def predicted(self, config: Config, n_samples: int) -> float:
+    def predicted(self, config: Config, n_samples: int, corrected: bool = True) -> float:
         """Seconds to cross-validate ``config`` on ``n_samples`` rows, from the ranker's prediction
-        (per fold at ``reference_rows`` training rows) corrected by :meth:`correction`; NaN when
-        it made none."""
+        (per fold at ``reference_rows`` training rows) corrected by :meth:`correction` (unless
+        ``corrected`` is false: then it depends on the ranker alone, not on the machine); NaN
+        when it made none."""
         per_fold = self.history.prediction(config)[1]
         if not np.isfinite(per_fold):
             return float("nan")
-        return per_fold * self.scale(config, n_samples) * self.correction(config.family)
+        return per_fold * self.scale(config, n_samples) * (self.correction(config.family) if corrected else 1.0)
 
     def scale(self, config: Config, n_samples: int) -> float:
         """Folds x row scaling from one fold at ``reference_rows`` to a rung of ``n_samples``."""
@@ -82,28 +83,51 @@ class TimeModel:
         lower bound: its duration). A family's own ratio is the mean over its
         evaluations on the most rows it reached, the size closest to those still
         to plan; it is shrunk towards the median over every evaluation as if
-        ``TIME_SHRINKAGE`` more evaluations had measured the median. 1.0 before
-        anything was measured.
+        ``TIME_SHRINKAGE`` more evaluations had measured the median, but never
+        below what a time-out of the family on those rows showed (a time-out
+        stopped after some folds projects its measured seconds per fold to every
+        fold). 1.0 before anything was measured.
         """
         if self._corrections is None or self._corrections[0] != len(self.history):
             self._corrections = (len(self.history), *self._fit_corrections())
         _, per_family, overall = self._corrections
         return per_family.get(family, overall)
 
+    def _measured_seconds(self, trial: Trial) -> float:
+        """Seconds the trial's validation took, or would have taken: a time-out stopped after some
+        folds projects its seconds per fold to every fold, one stopped in its first fold its
+        duration to every fold (a lower bound); 0 when the trial says nothing of speed (a failure)."""
+        if trial.status in ("ok", "pruned"):
+            return trial.duration
+        if trial.status != "timeout":
+            return 0.0
+        per_fold = trial.fit_time + trial.score_time
+        if not np.isfinite(per_fold):  # stopped in its first fold: every fold takes longer than that
+            per_fold = trial.duration
+        return max(trial.duration, per_fold * self.rows.n_splits(trial.n_samples))
+
     def _fit_corrections(self) -> tuple[dict[str, float], float]:
         """Per-family corrections and the one for families not measured yet (see :meth:`correction`)."""
         ratios: dict[str, dict[int, list[float]]] = {}
+        timed_out: dict[str, dict[int, float]] = {}  # the largest time-out ratio per family and size
         for trial in self.history.trials:
-            measured = trial.duration if trial.status in ("ok", "pruned", "timeout") else 0.0
+            measured = self._measured_seconds(trial)
             if measured > 0 and np.isfinite(trial.predicted_time) and trial.predicted_time > 0:
                 predicted = trial.predicted_time * self.scale(trial.config, trial.n_samples)
                 by_size = ratios.setdefault(trial.config.family, {})
-                by_size.setdefault(trial.n_samples, []).append(math.log(measured / predicted))
+                ratio = math.log(measured / predicted)
+                by_size.setdefault(trial.n_samples, []).append(ratio)
+                if trial.status == "timeout":
+                    bounds = timed_out.setdefault(trial.config.family, {})
+                    bounds[trial.n_samples] = max(bounds.get(trial.n_samples, -math.inf), ratio)
         if not ratios:
             return {}, 1.0
         overall = float(np.median([r for by_size in ratios.values() for rs in by_size.values() for r in rs]))
         per_family = {}
         for family, by_size in ratios.items():
             own = by_size[max(by_size)]
-            per_family[family] = math.exp((sum(own) + TIME_SHRINKAGE * overall) / (len(own) + TIME_SHRINKAGE))
+            shrunk = (sum(own) + TIME_SHRINKAGE * overall) / (len(own) + TIME_SHRINKAGE)
+            # a time-out is a lower bound: shrinking towards faster families must not undercut it
+            bound = timed_out.get(family, {}).get(max(by_size), -math.inf)
+            per_family[family] = math.exp(max(shrunk, bound))
         return per_family, math.exp(overall)
