@@ -412,16 +412,16 @@ def test_no_survivor_is_promoted_when_none_is_predicted_to_finish():
 
 
 # -- strategies as objects: the ``search`` parameter ------------------------------------------
-class _Slow(ClassifierMixin, BaseEstimator):
-    """Sleeps ``seconds`` in a Python loop, which a time limit interrupts."""
+class _Sleeper(ClassifierMixin, BaseEstimator):
+    """Each fit sleeps ``seconds`` (wall time, interruptible): a candidate of known cost."""
 
-    def __init__(self, seconds=60.0):
+    def __init__(self, seconds=0.5):
         self.seconds = seconds
 
     def fit(self, X, y):
         end = time.time() + self.seconds
         while time.time() < end:
-            time.sleep(0.01)
+            time.sleep(0.005)
         self.classes_ = np.unique(y)
         return self
 
@@ -430,7 +430,7 @@ class _Slow(ClassifierMixin, BaseEstimator):
 
 
 def _slow_family():
-    return Family("slow", "classification", lambda params, rs: _Slow(**params),
+    return Family("slow", "classification", lambda params, rs: _Sleeper(**params),
                   SearchSpace({"seconds": Float(59.0, 61.0)}, default={"seconds": 60.0}), prior=1.0)
 
 
@@ -524,23 +524,6 @@ def test_zero_shot_stops_a_pick_at_its_time_limit():
 
 
 # -- no wasted evaluations ------------------------------------------------------------------
-class _Sleeper(ClassifierMixin, BaseEstimator):
-    """Each fit sleeps ``seconds`` (wall time, interruptible): a candidate of known cost."""
-
-    def __init__(self, seconds=0.5):
-        self.seconds = seconds
-
-    def fit(self, X, y):
-        end = time.time() + self.seconds
-        while time.time() < end:
-            time.sleep(0.005)
-        self.classes_ = np.unique(y)
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.classes_[0])
-
-
 def _five_folds():
     X, y = make_classification(n_samples=100, n_features=4, random_state=0)
     folds = [(np.setdiff1d(np.arange(100), np.arange(i, 100, 5)), np.arange(i, 100, 5)) for i in range(5)]
