@@ -2,7 +2,7 @@
 
 Before every evaluation the search predicts its seconds from the meta-model's
 time prediction (seconds per fold at the knowledge base's reference size,
-scaled to the rung by the family's power law). ``Runner.time_correction``
+scaled to the rung by the family's power law). ``TimeModel.correction``
 corrects that prediction with the times measured so far on the dataset. This
 script fits a ``MetaSelector`` on datasets of a dataset folder and, for every
 evaluation that finished (``ok``), compares the measured seconds with both
@@ -34,7 +34,7 @@ def record_predictions(rows: list, dataset: str):
     original = Runner.evaluate
 
     def evaluate(self, configs, n_samples, rung, **kwargs):
-        before = {c: (self.predicted_cv_time_from_ranker(c, n_samples), self.time_correction(c.family))
+        before = {c: (self.time.predicted(c, n_samples), self.time.correction(c.family))
                   for c in configs}
         trials = original(self, configs, n_samples, rung, **kwargs)
         for trial in trials:

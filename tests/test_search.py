@@ -4,22 +4,32 @@ import time
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris, make_classification
 from sklearn.metrics import get_scorer
 
-from metaselect.portfolio import Portfolio
+from metaselect import MetaSelectorClassifier
+from metaselect.portfolio import Family, Portfolio
 from metaselect.preprocessing import InputSchema
 from metaselect.search import (
     Budget,
     CandidateTimeout,
     RankingContext,
+    Refitter,
     Runner,
+    SearchFailedError,
+    SearchStrategy,
     StaticPriorRanker,
     SuccessiveHalving,
     Trial,
+    TrialHistory,
+    ZeroShot,
+    evaluate_candidate,
     time_limit,
 )
 from metaselect.search._budget import _can_use_alarm
+from metaselect.search._halving import SHARE_MARGIN
+from metaselect.spaces import Float, SearchSpace
 
 
 class FakeClock:
@@ -70,18 +80,17 @@ def _runner(max_evals, budget, n=1500):
 
 def test_halving_prunes_and_promotes_on_more_rows():
     runner, portfolio = _runner(max_evals=4, budget=Budget(600))
-    context = RankingContext("classification", 1500, 6)
-    SuccessiveHalving(min_resources=500).run(runner, StaticPriorRanker(), portfolio, context)
-    sizes = [t.n_samples for t in runner.trials]
-    assert sizes[:4] == [500] * 4 and len(runner.trials) == 4  # max_evals stops it
+    SuccessiveHalving(min_resources=500).run(runner)
+    sizes = [t.n_samples for t in runner.history.trials]
+    assert sizes[:4] == [500] * 4 and len(runner.history.trials) == 4  # max_evals stops it
     runner, portfolio = _runner(max_evals=6, budget=Budget(600))
-    SuccessiveHalving(min_resources=500).run(runner, StaticPriorRanker(), portfolio, context)
+    SuccessiveHalving(min_resources=500).run(runner)
     by_rung = {}
-    for t in runner.trials:  # one bracket: 4 on 500 rows, the best 2 on all 1500
+    for t in runner.history.trials:  # one bracket: 4 on 500 rows, the best 2 on all 1500
         by_rung.setdefault(t.n_samples, []).append(t)
     assert len(by_rung[500]) == 4 and len(by_rung[1500]) == 2
     assert sum(t.status == "pruned" for t in by_rung[500]) == 2
-    best = runner.best_trials()[0]
+    best = runner.history.best()[0]
     assert best.n_samples == 1500
 
 
@@ -153,13 +162,12 @@ def test_later_brackets_propose_near_the_best():
     runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
                     scorer=get_scorer("accuracy"), cv=3, classifier=True, budget=Budget(600),
                     random_state=0, max_evals=12)
-    SuccessiveHalving(bracket_size=6).run(runner, StaticPriorRanker(), portfolio,
-                                           RankingContext("classification", 300, 6))
-    assert len(runner.trials) == 12
-    first = {t.config for t in runner.trials[:3]}
+    SuccessiveHalving(bracket_size=6).run(runner)
+    assert len(runner.history.trials) == 12
+    first = {t.config for t in runner.history.trials[:3]}
     assert first == set(portfolio.defaults())
-    best_family = max(runner.trials[:3], key=lambda t: t.mean_score).config.family
-    later = [t.config for t in runner.trials[3:]]
+    best_family = max(runner.history.trials[:3], key=lambda t: t.mean_score).config.family
+    later = [t.config for t in runner.history.trials[3:]]
     assert len(set(later)) == len(later) and not (set(later) & first)
     assert best_family in {c.family for c in later}
 
@@ -170,16 +178,16 @@ def test_best_trials_compare_candidates_across_the_last_two_rungs():
     n = runner.n_samples
 
     def trial(config, rows, score, status="ok"):
-        t = Trial(runner.candidate_id(config), config, 0, rows, status=status, scores=[score])
-        runner.trials.append(t)
+        t = Trial(runner.history._candidate_id(config), config, 0, rows, status=status, scores=[score])
+        runner.history._record([t])
         return t
 
     trial(tree, n // 9, 0.99)           # a lucky score on a ninth of the rows: not comparable
     trial(knn, n // 3, 0.80, "pruned")  # stopped on a third of the rows (out of time)
     strong = trial(ridge_like, n // 3, 0.95, "pruned")
     weak = trial(tree, n, 0.40)         # the only one that ran on all rows
-    assert runner.best_trials(1) == [strong]
-    ranked = runner.best_trials()
+    assert runner.history.best(1) == [strong]
+    ranked = runner.history.best()
     assert [t.mean_score for t in ranked] == [0.95, 0.80, 0.40]
     assert ranked[-1] is weak  # the tree is ranked by its latest trial, on all rows
 
@@ -188,64 +196,67 @@ def test_a_candidate_that_timed_out_on_more_rows_does_not_compete():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     forest_like, tree = portfolio.defaults()[:2]
     n = runner.n_samples
-    runner.trials += [Trial(runner.candidate_id(forest_like), forest_like, 0, n // 3, "pruned", [0.95]),
-                      Trial(runner.candidate_id(forest_like), forest_like, 1, n, "timeout"),
-                      Trial(runner.candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
-                      Trial(runner.candidate_id(tree), tree, 1, n, "ok", [0.85])]
-    assert [t.config for t in runner.best_trials()] == [tree]
-    del runner.trials[2:]  # nothing else left: it still competes
-    assert [t.config for t in runner.best_trials()] == [forest_like]
+    runner.history._record([Trial(runner.history._candidate_id(forest_like), forest_like, 0, n // 3, "pruned", [0.95]),
+                      Trial(runner.history._candidate_id(forest_like), forest_like, 1, n, "timeout"),
+                      Trial(runner.history._candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
+                      Trial(runner.history._candidate_id(tree), tree, 1, n, "ok", [0.85])])
+    assert [t.config for t in runner.history.best()] == [tree]
+    alone = TrialHistory()
+    alone._record(list(runner.history.trials[:2]))  # nothing else left: it still competes
+    assert [t.config for t in alone.best()] == [forest_like]
 
 
-def test_refit_falls_back_to_the_next_best_not_the_cheapest(monkeypatch):
+def test_refit_falls_back_to_the_next_best_not_the_cheapest_and_says_so(monkeypatch):
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     n = runner.n_samples
     configs = portfolio.defaults()
     for config, score, fit_time in zip(configs, [0.95, 0.90, 0.80, 0.60], [0.3, 0.2, 0.1, 0.01], strict=True):
-        runner.trials.append(Trial(runner.candidate_id(config), config, 0, n, "ok", [score], fit_time=fit_time))
+        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, n, "ok", [score],
+                                      fit_time=fit_time)])
     refits = []
 
-    def refit(config, time_limited=True):
+    def refit(config, seconds=None):
         refits.append(config)
         if config == configs[0]:
             raise CandidateTimeout("refit ran out of time")
         return config
 
     monkeypatch.setattr(runner, "refit", refit)
-    trial, fitted = runner.refit_best()
-    assert refits == configs[:2] and fitted == configs[1] and trial.mean_score == 0.90
+    with pytest.warns(UserWarning, match=f"{configs[0].family}.*0.9500.*{configs[1].family}.*0.9000"):
+        winner = Refitter(runner).winner()
+    assert refits == configs[:2] and winner.estimator == configs[1] and winner.score == 0.90
 
 
 def _measured(runner, config, rows, seconds, predicted_per_fold, status="ok"):
     """A trial of ``config`` on ``rows`` that took ``seconds`` where the ranker predicted
     ``predicted_per_fold`` seconds per fold at ``time_reference_rows``."""
-    trial = Trial(runner.candidate_id(config), config, 0, rows, status=status, scores=[0.5],
+    trial = Trial(runner.history._candidate_id(config), config, 0, rows, status=status, scores=[0.5],
                   duration=seconds, predicted_time=predicted_per_fold)
-    runner.trials.append(trial)
+    runner.history._record([trial])
     return trial
 
 
 def test_time_correction_learns_how_far_the_ranker_is_off_per_family():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     logistic, tree, knn, _ = portfolio.defaults()
-    runner.predictions = {c: (0.5, 0.01) for c in portfolio.defaults()}
-    assert runner.time_correction("knn") == 1.0  # nothing measured yet
-    full = runner.predicted_cv_time_from_ranker(logistic, 1500)
-    assert full == pytest.approx(0.01 * runner._scale_to(logistic, 1500))
+    runner.history._remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
+    assert runner.time.correction("knn") == 1.0  # nothing measured yet
+    full = runner.time.predicted(logistic, 1500)
+    assert full == pytest.approx(0.01 * runner.time.scale(logistic, 1500))
     # logistic regression runs 4x faster than predicted on the most rows it reached; a
     # slow small rung before that does not count against it
-    _measured(runner, logistic, 500, 10 * 0.01 * runner._scale_to(logistic, 500), 0.01)
+    _measured(runner, logistic, 500, 10 * 0.01 * runner.time.scale(logistic, 500), 0.01)
     _measured(runner, logistic, 1500, 0.25 * full, 0.01)
     _measured(runner, logistic, 1500, 0.25 * full, 0.01)
-    _measured(runner, tree, 1500, 0.25 * runner._scale_to(tree, 1500) * 0.01, 0.01)
-    assert runner.time_correction("logistic_regression") == pytest.approx(0.25)
-    assert runner.predicted_cv_time_from_ranker(logistic, 1500) == pytest.approx(0.25 * full)
+    _measured(runner, tree, 1500, 0.25 * runner.time.scale(tree, 1500) * 0.01, 0.01)
+    assert runner.time.correction("logistic_regression") == pytest.approx(0.25)
+    assert runner.time.predicted(logistic, 1500) == pytest.approx(0.25 * full)
     # a family never measured takes the median over every evaluation (0.25 of 4, 10 of 1)
-    assert runner.time_correction("knn") == pytest.approx(0.25)
+    assert runner.time.correction("knn") == pytest.approx(0.25)
     # a time-out is a lower bound, failures say nothing about speed
-    _measured(runner, knn, 1500, 40 * 0.01 * runner._scale_to(knn, 1500), 0.01, status="timeout")
+    _measured(runner, knn, 1500, 40 * 0.01 * runner.time.scale(knn, 1500), 0.01, status="timeout")
     _measured(runner, knn, 1500, 1e-6, 0.01, status="failed")
-    assert runner.time_correction("knn") > 5.0
+    assert runner.time.correction("knn") > 5.0
 
 
 def _planned(budget_seconds, per_fold, n=1500, clock=None):
@@ -253,7 +264,7 @@ def _planned(budget_seconds, per_fold, n=1500, clock=None):
     runner, portfolio = _runner(max_evals=None, budget=Budget(budget_seconds, clock=clock or FakeClock()), n=n)
     runner.reserve = 0.0
     configs = portfolio.defaults()
-    runner.predictions = {c: (0.5, t) for c, t in zip(configs, per_fold, strict=True)}
+    runner.history._remember(configs, [0.5] * len(configs), per_fold)
     return runner, configs
 
 
@@ -273,7 +284,7 @@ def test_later_brackets_keep_what_is_predicted_to_finish():
     runner, configs = _planned(10.0, [5.0, 5.0, 5.0, 5.0])
     assert sh._within_budget(runner, configs) == []
     # without time predictions the bracket is kept whole
-    runner.predictions = {}
+    runner.history._predictions.clear()
     assert sh._within_budget(runner, configs) == configs
 
 
@@ -296,10 +307,37 @@ def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_fini
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
     trials = sh._first_rung_in_waves(runner, configs, sizes, replan=True)
-    # after the first wave the corrected predictions say 12 s a candidate on 500 rows and
-    # about 36 s on all 1500: with 88 s left, three more first-rung evaluations and two
-    # promotions (108 s) do not fit, two more and one promotion (60 s) do
-    assert started == configs[:3] and [t.config for t in trials] == configs[:3]
+    # after the first wave the corrected predictions say about 12 s a candidate on 500 rows
+    # and about 36 s on all 1500: with 88 s left, three more first-rung evaluations and two
+    # promotions (108 s) do not fit; the slowest predicted are dropped until the rest fits
+    assert 2 <= len(started) <= 3 and [t.config for t in trials] == started
+    left = runner.time_left()
+    assert sh._bracket_seconds(runner, started, sizes=sizes, started=len(started)) <= left + 1e-9
+
+
+def test_the_first_rung_runs_the_cheapest_first_with_a_share_sized_to_its_prediction(monkeypatch):
+    clock = FakeClock()
+    per_fold = [40.0, 0.0001, 0.01, 0.002]  # the first default is predicted slow, the second cheapest
+    runner, configs = _planned(100.0, per_fold, clock=clock)
+    sh = SuccessiveHalving(min_resources=500)
+    calls = []
+
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
+        calls.append((wave, share))
+        return [_measured(runner, c, n_samples, 0.0, per_fold[configs.index(c)]) for c in wave]
+
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    sh._first_rung_in_waves(runner, configs, sh.resources(len(configs), runner.n_samples))
+    order = [wave[0] for wave, _ in calls]
+    assert order == [configs[1], configs[3], configs[2], configs[0]]
+    predicted = runner.time.predicted(configs[0], 500)
+    assert 10 < predicted < 50 and calls[-1][1] >= SHARE_MARGIN * predicted - 1e-9
+    # a candidate predicted not to finish in the time left is not started at all
+    runner, configs = _planned(100.0, [1e6, 0.0001, 0.0001, 0.0001], clock=FakeClock())
+    calls.clear()
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    sh._first_rung_in_waves(runner, configs, sh.resources(len(configs), runner.n_samples))
+    assert configs[0] not in [wave[0] for wave, _ in calls] and len(calls) == 3
 
 
 def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(monkeypatch):
@@ -314,19 +352,21 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
 
     def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
         started.extend(wave)
-        clock.now += 30.0
-        return [_measured(runner, c, n_samples, 30.0, 0.0001) for c in wave]
+        clock.now += 30.0  # 10 s measured inside each evaluation (predicted: far less), 20 s between
+        return [_measured(runner, c, n_samples, 10.0, 0.0001) for c in wave]
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
     trials = sh._first_rung_in_waves(runner, configs, sizes)  # no re-planning: the time cap alone
     # 30 s, then 60 s >= 50 s: the sampled configuration not started yet is dropped, the
     # default still runs
-    assert started == [defaults[0], sampled[0], defaults[1]]
+    # (whatever the cheapest-first order): after two waves only defaults start, and every default runs
+    assert len(started) >= 2 and all(c in defaults for c in started[2:])
+    assert {defaults[0], defaults[1]} <= set(started) and not set(sampled) <= set(started)
     assert [t.config for t in trials] == started
     # with time to spare every candidate starts
     clock.now, started[:] = 1000.0, []
     runner.budget = Budget(1000.0, clock=clock)
-    assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and started == configs
+    assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and set(started) == set(configs)
 
 
 def test_a_rung_in_several_calls_keeps_the_reserve_of_its_start():
@@ -342,7 +382,7 @@ def test_holdout_rungs_have_one_shuffled_stratified_split_of_a_fifth():
     portfolio = Portfolio("classification", ["gaussian_nb"])
     runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
                     scorer=get_scorer("accuracy"), cv="holdout", classifier=True, budget=Budget(60))
-    assert runner.holdout and runner.validated_share == pytest.approx(0.2)
+    assert runner.rows.holdout and runner.validated_share == pytest.approx(0.2)
     for n in (2500, 3000):
         idx, splits = runner.rows(n)
         assert len(splits) == 1
@@ -350,7 +390,7 @@ def test_holdout_rungs_have_one_shuffled_stratified_split_of_a_fifth():
         assert len(test) == n // 5 and sorted(np.r_[train, test]) == sorted(idx)
         assert abs(y[test].mean() - y[idx].mean()) < 0.01  # stratified
         assert not np.array_equal(test, idx[: len(test)])  # shuffled, not the first rows
-    assert runner.train_rows(3000) == 2400
+    assert runner.rows.train_rows(3000) == 2400
     assert Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
                   scorer=get_scorer("accuracy"), cv=5, classifier=True, budget=Budget(60)).validated_share == 1.0
 
@@ -360,12 +400,178 @@ def test_no_survivor_is_promoted_when_none_is_predicted_to_finish():
     runner, portfolio = _runner(max_evals=None, budget=Budget(20, clock=clock))
     fast, slow = portfolio.defaults()[:2]
     for config, fit_time in ((fast, 0.5), (slow, 4.0)):
-        runner.trials.append(Trial(runner.candidate_id(config), config, 0, 500, "ok", [0.9], fit_time=fit_time,
-                                   score_time=0.0))
+        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, 500, "ok", [0.9],
+                                      fit_time=fit_time, score_time=0.0)])
     runner.reserve = 0.0
     clock.now += 10  # 10 s left: 3 folds on 3x the rows take ~4.5 s (fast) and ~36 s (slow)
     assert SuccessiveHalving()._affordable(runner, [slow, fast], 1500) == [fast]
-    assert runner.trials[1].status == "pruned" and "exceeds" in runner.trials[1].error
+    assert runner.history.trials[1].status == "pruned" and "exceeds" in runner.history.trials[1].error
     clock.now += 7
     assert SuccessiveHalving()._affordable(runner, [fast], 1500) == []  # not run anyway: the bracket ends
-    assert runner.trials[0].status == "pruned"
+    assert runner.history.trials[0].status == "pruned"
+
+
+# -- strategies as objects: the ``search`` parameter ------------------------------------------
+class _Sleeper(ClassifierMixin, BaseEstimator):
+    """Each fit sleeps ``seconds`` (wall time, interruptible): a candidate of known cost."""
+
+    def __init__(self, seconds=0.5):
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        end = time.time() + self.seconds
+        while time.time() < end:
+            time.sleep(0.005)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def _slow_family():
+    return Family("slow", "classification", lambda params, rs: _Sleeper(**params),
+                  SearchSpace({"seconds": Float(59.0, 61.0)}, default={"seconds": 60.0}), prior=1.0)
+
+
+class _DefaultsOnAllRows(SearchStrategy):
+    """A whole strategy in one class: every default, ranked, cross-validated once on all rows."""
+
+    def run(self, runner):
+        runner.evaluate(runner.rank(runner.portfolio.defaults()).ranked(), runner.n_samples, rung=0)
+        return []
+
+
+def test_a_new_strategy_is_one_class():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(search=_DefaultsOnAllRows(), estimators=["logistic_regression", "knn",
+                                   "decision_tree"], cv=3, time_budget=30, random_state=0).fit(X, y)
+    board = model.leaderboard_
+    assert len(board) == 3 and (board["n_samples"] == len(y)).all() and (board["status"] == "ok").all()
+    assert model.best_config_["algorithm"] == board.loc[board["mean_score"].idxmax(), "algorithm"]
+    assert model.best_score_ == pytest.approx(board["mean_score"].max())
+
+
+def test_successive_halving_parameters_are_reachable_and_search_is_validated():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(search=SuccessiveHalving(min_resources=60), estimators=["logistic_regression",
+                                   "knn", "decision_tree"], cv=3, max_evals=4, random_state=0).fit(X, y)
+    assert model.leaderboard_["n_samples"].min() == 60
+    with pytest.raises(ValueError, match="'search' parameter"):
+        MetaSelectorClassifier(search="halving").fit(X, y)
+
+
+def test_strategies_leave_their_parameters_untouched_across_fits():
+    X, y = load_iris(return_X_y=True)
+    search = SuccessiveHalving(min_resources=60)
+    before = dict(vars(search))
+    MetaSelectorClassifier(search=search, estimators=["knn", "decision_tree"], cv=3, max_evals=3,
+                           random_state=0).fit(X, y)
+    assert vars(search) == before
+
+
+# -- issue 16: one outcome for one cause ----------------------------------------------------
+def test_a_shared_error_is_named_even_when_another_candidate_timed_out():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    forest_like, tree, knn, _ = portfolio.defaults()
+    error = "ValueError: multi_class must be in ('ovo', 'ovr')"
+    runner.history._record([Trial(0, forest_like, 0, 500, "timeout", error="time share of 1.2s exceeded"),
+                            Trial(1, tree, 0, 500, "failed", error=error),
+                            Trial(2, knn, 0, 500, "failed", error=error)])
+    with pytest.raises(SearchFailedError, match=r"same error: ValueError: multi_class"):
+        Refitter(runner).winner()
+    # different errors and a time-out: a budget problem, the cheap default is fitted
+    runner, _ = _runner(max_evals=None, budget=Budget(60))
+    runner.history._record([Trial(0, forest_like, 0, 500, "timeout"), Trial(1, tree, 0, 500, "failed", error="A"),
+                            Trial(2, knn, 0, 500, "failed", error="B")])
+    assert Refitter(runner).winner().config.family == "gaussian_nb"
+
+
+@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+def test_a_scorer_that_cannot_work_raises_whatever_timed_out():
+    X, y = load_iris(return_X_y=True)  # three classes: roc_auc cannot score them
+    model = MetaSelectorClassifier(scoring="roc_auc", estimators=[_slow_family(), "knn", "logistic_regression"],
+                                   cv=3, time_budget=6, max_evals=3, random_state=0)
+    with pytest.raises(SearchFailedError, match="multi_class"):
+        model.fit(X, y)  # before: the slow candidate timed out and an unvalidated model was saved
+
+
+# -- issue 16: zero-shot keeps a limit --------------------------------------------------------
+class _TimePredictingRanker(StaticPriorRanker):
+    """The static prior, predicting 10,000 s per fold for the slow family and 0.1 ms for the rest."""
+
+    def predict(self, configs, portfolio, context):
+        seconds = np.array([1e4 if c.family == "slow" else 1e-4 for c in configs])
+        return np.full(len(configs), np.nan), seconds
+
+
+def test_zero_shot_passes_over_a_pick_predicted_to_exceed_its_limit():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(time_budget=0, estimators=[_slow_family(), "gaussian_nb"],
+                                   ranker=_TimePredictingRanker()).fit(X, y)
+    assert model.best_config_["algorithm"] == "gaussian_nb"  # the slow top pick was never started
+    assert model.fit_time_ < 10  # it would have run for ZeroShot().max_time = 30 s
+
+
+@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+def test_zero_shot_stops_a_pick_at_its_time_limit():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(time_budget=0, search=ZeroShot(pool_size=0, max_time=1.0),
+                                   estimators=[_slow_family(), "gaussian_nb"], ranker=StaticPriorRanker())
+    model.fit(X, y)
+    assert model.best_config_["algorithm"] == "gaussian_nb" and np.isnan(model.best_score_)
+    assert model.fit_time_ < 10  # the slow pick alone would take 60 s
+
+
+# -- no wasted evaluations ------------------------------------------------------------------
+def _five_folds():
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    folds = [(np.setdiff1d(np.arange(100), np.arange(i, 100, 5)), np.arange(i, 100, 5)) for i in range(5)]
+    return X, y, folds
+
+
+def test_a_candidate_whose_first_fold_says_it_cannot_finish_stops_there():
+    X, y, folds = _five_folds()
+    config = Portfolio("classification", ["gaussian_nb"]).defaults()[0]
+    # 0.5 s a fold, 2.5 s for five, a share of 2 s: stopped after the first fold, not at 2 s
+    trial = evaluate_candidate(Trial(0, config, 0, 100), _Sleeper(0.5), X, y, folds, get_scorer("accuracy"),
+                               2.0, time.time() + 60)
+    assert trial.status == "timeout" and "projected" in trial.error and len(trial.scores) == 1
+    assert trial.duration < 1.5 and trial.fit_time >= 0.5
+
+
+@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+def test_a_first_fold_past_its_part_of_the_share_is_stopped_inside_the_fit():
+    X, y, folds = _five_folds()
+    config = Portfolio("classification", ["gaussian_nb"]).defaults()[0]
+    # a fold takes 5 s; the first fold may take 1.5 / 5 of a 2 s share
+    trial = evaluate_candidate(Trial(0, config, 0, 100), _Sleeper(5.0), X, y, folds, get_scorer("accuracy"),
+                               2.0, time.time() + 60)
+    assert trial.status == "timeout" and not trial.scores and trial.duration < 1.5
+
+
+def test_a_time_out_is_a_floor_for_its_family_not_shrunk_towards_faster_ones():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    logistic, tree, knn, nb = portfolio.defaults()
+    runner.history._remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
+    for config in (logistic, tree, nb):  # three families run at the predicted time
+        _measured(runner, config, 500, 0.01 * runner.time.scale(config, 500), 0.01)
+    # knn stopped in its first fold after 2 s: every one of its 3 folds takes longer
+    _measured(runner, knn, 500, 2.0, 0.01, status="timeout")
+    assert runner.time.predicted(knn, 500) >= 3 * 2.0 - 1e-9
+
+
+def test_the_last_resort_tries_every_cheap_default_after_zero_shot_spent_its_time(monkeypatch):
+    runner, portfolio = _runner(max_evals=None, budget=Budget(0))
+    tried = []
+
+    def refit(config, seconds=None):
+        tried.append((config.family, seconds))
+        if config.family == "gaussian_nb":
+            raise CandidateTimeout("a loaded machine")
+        return config
+
+    monkeypatch.setattr(runner, "refit", refit)
+    winner = Refitter(runner).last_resort("the zero-shot picks ran out of time", seconds=-0.1)
+    assert [f for f, _ in tried] == ["gaussian_nb", "logistic_regression"]
+    assert winner.config.family == "logistic_regression" and all(s >= 2.0 for _, s in tried)

@@ -89,3 +89,25 @@ def test_full_fit_and_predict_never_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_network_runs_once_per_ranking(monkeypatch):
+    from metaselect.metamodel import MetaModel
+    from metaselect.search import Runner
+
+    calls = {"network": 0, "rankings": 0}
+    predict, rank = MetaModel.predict, Runner.rank
+
+    def counted_predict(self, *args, **kwargs):
+        calls["network"] += 1
+        return predict(self, *args, **kwargs)
+
+    def counted_rank(self, configs):
+        calls["rankings"] += 1
+        return rank(self, configs)
+
+    monkeypatch.setattr(MetaModel, "predict", counted_predict)
+    monkeypatch.setattr(Runner, "rank", counted_rank)
+    X_train, _, y_train, _ = _iris_half()
+    MetaSelectorClassifier(max_evals=12, cv=3, random_state=0).fit(X_train, y_train)
+    assert calls["rankings"] >= 2 and calls["network"] == calls["rankings"]  # before: predict, then rank

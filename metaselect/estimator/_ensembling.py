@@ -7,7 +7,6 @@ import logging
 import numpy as np
 
 from ..ensemble import EnsembleClassifier, EnsembleRegressor, ensemble_selection, make_score_func
-from ..search import CandidateTimeout
 
 __all__ = ["fit_ensemble"]
 
@@ -17,15 +16,16 @@ logger = logging.getLogger(__name__)
 MAX_POOL = 20
 
 
-def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
+def fit_ensemble(runner, refitter, scoring, task: str, size: int, best, best_estimator):
     """Caruana ensemble selection, then refit of the chosen members inside the budget.
 
     Returns ``(estimator, oof_score, members)`` with ``members`` a list of
     ``(trial, weight)``, or ``None`` when an ensemble does not beat the best
     single candidate out of fold, cannot be scored, or fewer than two members
-    could be refit in time. ``best_estimator`` is trial ``best`` already refit.
+    could be refit in time. ``best_estimator`` is trial ``best`` already refit; the other
+    members are refit through ``refitter`` (a :class:`~metaselect.search.Refitter`).
     """
-    pool = [t for t in runner.best_trials() if t.oof is not None and t.n_samples == runner.n_samples]
+    pool = [t for t in runner.history.best() if t.oof is not None and t.n_samples == runner.n_samples]
     if task == "classification":  # members are averaged through predict_proba
         pool = [t for t in pool if hasattr(runner.build(t.config), "predict_proba")]
     pool = pool[:MAX_POOL]
@@ -56,12 +56,9 @@ def fit_ensemble(runner, scoring, task: str, size: int, best, best_estimator):
         if trial is best:
             members.append((i, weights[i], best_estimator))
             continue
-        if not runner.refit_fits(trial):
-            continue
-        try:
-            members.append((i, weights[i], runner.refit(trial.config)))
-        except (CandidateTimeout, Exception) as exc:  # a member that cannot be refit is left out
-            logger.info("Ensemble member %s left out: %s", trial.config, exc)
+        refit = refitter.member(trial)
+        if refit is not None:
+            members.append((i, weights[i], refit))
     if len(members) < 2:
         return None
     kept = np.zeros(len(pool))

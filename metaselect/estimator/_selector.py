@@ -27,10 +27,11 @@ from ..search import (
     Budget,
     ProgressBar,
     RankingContext,
+    Refitter,
     Runner,
-    SearchFailedError,
     SuccessiveHalving,
     TqdmLoggingHandler,
+    ZeroShot,
     resolve_cv,
 )
 from ._ensembling import fit_ensemble
@@ -43,15 +44,6 @@ __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
 logger = logging.getLogger("metaselect")
 
 DEFAULT_SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
-#: Zero-shot (``time_budget=0``) picks among every default plus this many sampled configurations.
-#: Regression picks among the defaults only: in the meta-evaluation (docs/metamodel.md) the
-#: regression meta-model's top pick among many configurations is worse than the best default
-#: on average, the classification one's better.
-ZERO_SHOT_POOL = {"classification": 500, "regression": 0}
-#: Zero-shot tries at most this many of its ranked picks before the cheap last resort.
-ZERO_SHOT_ATTEMPTS = 10
-#: Fitted without validation, in this order, when the budget ends before any candidate finished.
-CHEAP_FAMILIES = ("gaussian_nb", "ridge", "lda", "logistic_regression", "decision_tree", "elastic_net")
 
 
 def _best_has(attr):
@@ -63,13 +55,13 @@ def _best_has(attr):
 
 
 @contextmanager
-def _feedback(verbose: int, runner):
+def _feedback(verbose: int, budget):
     """What a person sees during a fit: ``verbose=1`` a progress bar over the budget with the
     best so far, plus one log line per bracket and the winner; ``verbose=2`` also logs every
     candidate. Log lines go to stderr through tqdm (above the bar) unless the application
-    configured handlers for the ``metaselect`` logger itself."""
+    configured handlers for the ``metaselect`` logger itself. Yields the runner's callbacks."""
     if not verbose:
-        yield
+        yield []
         return
     handler, previous = None, logger.level
     if not logger.handlers:
@@ -78,12 +70,11 @@ def _feedback(verbose: int, runner):
         logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
     try:
-        if runner.budget.seconds > 0:
-            with ProgressBar(runner.budget) as bar:
-                runner.callbacks.append(bar)
-                yield
+        if budget.seconds > 0:
+            with ProgressBar(budget) as bar:
+                yield [bar]
         else:
-            yield
+            yield []
     finally:
         if handler is not None:
             logger.removeHandler(handler)
@@ -105,7 +96,8 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         top-ranked configuration once, without cross-validation (zero-shot:
         for classification the meta-model's pick among the defaults and 500
         sampled configurations, for regression among the defaults; the
-        defaults only for a dataset out of distribution).
+        defaults only for a dataset out of distribution), within
+        :class:`~metaselect.search.ZeroShot`'s ``max_time`` (30 s).
     scoring : str, callable or None, default=None
         A scikit-learn scorer name or ``scorer(estimator, X, y)``. ``None``
         means balanced accuracy (classification) or R^2 (regression).
@@ -129,6 +121,12 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         neural meta-model (:class:`~metaselect.metamodel.MetaModelRanker`),
         which falls back on :class:`~metaselect.search.StaticPriorRanker` where
         it has no model.
+    search : SearchStrategy, default=None
+        How the budget is searched: any object with a ``run(runner)`` method
+        (see :class:`~metaselect.search.SearchStrategy`), such as
+        :class:`~metaselect.search.SuccessiveHalving` (with its own
+        parameters) or :class:`~metaselect.search.ZeroShot`. ``None``:
+        ``SuccessiveHalving()``, or ``ZeroShot()`` when ``time_budget`` is 0.
     ensemble_size : int, default=1
         ``1`` refits the single best candidate. Above 1, greedy ensemble
         selection (Caruana et al., with replacement, ``ensemble_size`` steps)
@@ -217,6 +215,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         "estimators": [list, tuple, None],
         "max_evals": [Interval(Integral, 1, None, closed="left"), None],
         "ranker": [HasMethods(["rank"]), None],
+        "search": [HasMethods(["run"]), None],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "memory_limit": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
         "knowledge_base": [str, os.PathLike, None],
@@ -235,6 +234,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         estimators=None,
         max_evals=None,
         ranker=None,
+        search=None,
         ensemble_size=1,
         memory_limit="auto",
         knowledge_base=None,
@@ -249,6 +249,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.search = search
         self.ensemble_size = ensemble_size
         self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
@@ -299,70 +300,31 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         if task == "classification":  # search and refit on label positions; predict maps back
             self.classes_, y = np.unique(y, return_inverse=True)
         self.cv_ = resolve_cv(self.cv, X.shape[0], X.shape[1], self.time_budget)
-        runner = Runner(
-            X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv_,
-            classifier=task == "classification", budget=budget, n_jobs=self.n_jobs,
-            random_state=seed, max_evals=self.max_evals, memory_limit=self.memory_limit,
-        )  # fmt: skip
-        runner.collect_oof = self.ensemble_size > 1 and self.time_budget > 0
-        with _feedback(self.verbose, runner):
-            self._search(runner, ranker, portfolio, context, seed)
+        with _feedback(self.verbose, budget) as callbacks:
+            runner = Runner(
+                X, y, portfolio=portfolio, schema=schema, scorer=self.scorer_, cv=self.cv_,
+                classifier=task == "classification", budget=budget, ranker=ranker, context=context,
+                n_jobs=self.n_jobs, random_state=seed, max_evals=self.max_evals,
+                memory_limit=self.memory_limit, collect_oof=self.ensemble_size > 1 and self.time_budget > 0,
+                callbacks=callbacks,
+            )  # fmt: skip
+            self._search(runner)
         self._schema = schema
-        self.leaderboard_ = make_leaderboard(runner.trials)
+        self.leaderboard_ = make_leaderboard(runner.history.trials)
         if self.out_of_distribution_:
             self.leaderboard_["note"] = f"out of distribution (novelty {self.novelty_:.2f})"
-        if self.knowledge_base is not None and self.meta_features_ is not None and runner.trials:
+        if self.knowledge_base is not None and self.meta_features_ is not None and len(runner.history):
             try:
-                write_experience(self.knowledge_base, X, y, task, self.meta_features_, runner.trials)
+                write_experience(self.knowledge_base, X, y, task, self.meta_features_, runner.history.trials)
             except OSError as exc:
                 logger.warning("Could not record experience in %s: %s", self.knowledge_base, exc)
         self.fit_time_ = time.time() - started
         return self
 
-    def _fit_unvalidated(self, runner, configs, what: str, time_limited: bool = True) -> list[str]:
-        """Fit the first of ``configs`` that fits on all rows, without cross-validation; set the
-        ``best_*`` attributes. Returns why each one tried before it failed (all, if none fitted)."""
-        errors = []
-        for config in configs:
-            try:  # CandidateTimeout and MemoryError included: a failing candidate never ends the fit
-                self.best_estimator_ = runner.refit(config, time_limited=time_limited)
-            except Exception as exc:
-                errors.append(f"  - {config.family} {dict(config.params)}: {type(exc).__name__}: {exc}")
-                logger.warning("%s fit of %s failed (%s: %s); trying the next.", what, config.family,
-                               type(exc).__name__, exc)
-                continue
-            self.best_config_ = {"algorithm": config.family, "params": dict(config.params)}
-            self.best_score_ = float("nan")
-            return errors
-        return errors
-
-    def _last_resort(self, runner, portfolio, reason="No candidate finished its cross-validation") -> None:
-        """No validated candidate could be refit in time: fit a cheap default without CV."""
-        cheap = [name for name in CHEAP_FAMILIES if name in portfolio.families]
-        cheap += [name for name in portfolio.families if name not in cheap]
-        configs = [portfolio[name].default_config() for name in cheap]
-        errors = self._fit_unvalidated(runner, configs, "Last-resort")
-        if len(errors) < len(configs):
-            logger.warning(
-                "%s within %ss; fitted the %s default without validation. Give a larger "
-                "time_budget for a real search.", reason, self.time_budget, self.best_config_["algorithm"],
-            )
-            return
-        raise SearchFailedError(
-            f"{type(self).__name__}: no candidate finished within {self.time_budget}s and no "
-            "default could be fitted. Why:\n" + runner.failure_summary() + "\n" + "\n".join(errors)
-        )
-
-    def _zero_shot(self, runner, portfolio, ranked) -> None:
-        """Fit the top-ranked configuration without validation; the next ones if it fails."""
-        picks = ranked[:ZERO_SHOT_ATTEMPTS]
-        if len(self._fit_unvalidated(runner, picks, "Zero-shot", time_limited=False)) == len(picks):
-            self._last_resort(runner, portfolio, f"None of the top {len(picks)} zero-shot picks could be fitted")
-
-    def _ensemble(self, runner, best) -> None:
+    def _ensemble(self, runner, refitter, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
         scoring = self.scoring or DEFAULT_SCORING[self.task_]
-        found = fit_ensemble(runner, scoring, self.task_, self.ensemble_size, best, self.best_estimator_)
+        found = fit_ensemble(runner, refitter, scoring, self.task_, self.ensemble_size, best, self.best_estimator_)
         if found is None:
             logger.info("ensemble: no gain over %s out of fold; keeping it", best.config.family)
             return
@@ -394,40 +356,25 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                              f"class of y has a single sample ({y.shape[0]} samples).")
         return X, y, schema, task
 
-    def _search(self, runner, ranker, portfolio, context, seed) -> None:
-        """Run the search (or the zero-shot fit) and set the ``best_*`` attributes."""
+    def _search(self, runner) -> None:
+        """Run the search strategy, refit its winner and set the ``best_*`` attributes."""
         if self.out_of_distribution_:
             logger.warning(
                 "This dataset is unlike every dataset in the knowledge base (novelty %.2f): "
                 "the meta-model's ranking is blended with robust defaults and the search widened.",
                 self.novelty_,
             )
-        if self.time_budget == 0:
-            pool = portfolio.defaults()
-            if not self.out_of_distribution_ and ZERO_SHOT_POOL[self.task_]:
-                pool += portfolio.sample(ZERO_SHOT_POOL[self.task_], random_state=seed)
-            self._zero_shot(runner, portfolio, ranker.rank(pool, portfolio, context))
-        else:
-            SuccessiveHalving().run(runner, ranker, portfolio, context, random_state=seed)
-            if not runner.best_trials():
-                if runner.trials and all(t.status == "failed" for t in runner.trials):
-                    raise SearchFailedError(
-                        f"{type(self).__name__}: every candidate failed "
-                        f"({len(runner.trials)} evaluated in {self.time_budget}s). Why:\n"
-                        + runner.failure_summary()
-                    )
-                self._last_resort(runner, portfolio)
-                return
-            try:
-                trial, self.best_estimator_ = runner.refit_best()
-            except SearchFailedError as exc:  # every refit failed or ran out of time
-                logger.warning("%s", exc)
-                self._last_resort(runner, portfolio, "No validated candidate could be refit")
-                return
-            self.best_config_ = {"algorithm": trial.config.family, "params": dict(trial.config.params)}
-            self.best_score_ = trial.mean_score
-            if runner.collect_oof:
-                self._ensemble(runner, trial)
+        strategy = self.search
+        if strategy is None:
+            strategy = ZeroShot() if self.time_budget == 0 else SuccessiveHalving()
+        unvalidated = strategy.run(runner)
+        refitter = Refitter(runner)
+        winner = refitter.winner(unvalidated, getattr(strategy, "unvalidated_seconds", None))
+        self.best_estimator_ = winner.estimator
+        self.best_config_ = {"algorithm": winner.config.family, "params": dict(winner.config.params)}
+        self.best_score_ = winner.score
+        if winner.trial is not None and runner.collect_oof:
+            self._ensemble(runner, refitter, winner.trial)
         logger.info("best: %s %s (score %.4f)", self.best_config_["algorithm"],
                     self.best_config_["params"], self.best_score_)
 
@@ -504,7 +451,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv="auto", estimators=None, max_evals=None,
-                 ranker=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
+                 ranker=None, search=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
                  random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
@@ -513,6 +460,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.search = search
         self.ensemble_size = ensemble_size
         self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
@@ -533,7 +481,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv="auto", estimators=None, max_evals=None,
-                 ranker=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
+                 ranker=None, search=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
                  random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
@@ -542,6 +490,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
         self.estimators = estimators
         self.max_evals = max_evals
         self.ranker = ranker
+        self.search = search
         self.ensemble_size = ensemble_size
         self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base

@@ -7,7 +7,7 @@ import logging
 import numpy as np
 
 from ..portfolio import FAMILY_ORDER, encode_config
-from ..search import Ranker, StaticPriorRanker
+from ..search import Predictions, Ranker, StaticPriorRanker
 from ._model import MetaModel, load_pretrained
 
 __all__ = ["MetaModelRanker"]
@@ -70,13 +70,20 @@ class MetaModelRanker(Ranker):
             scores[known], times[known] = s, t
         return scores, times
 
+    def predictions(self, configs, portfolio, context) -> Predictions:
+        """Predicted scores and times, and the priority blended from them: one network run."""
+        predicted, times = self.predict(configs, portfolio, context)
+        return Predictions(tuple(configs), self._priority(predicted, configs, portfolio, context), predicted, times)
+
     def score(self, configs, portfolio, context):
+        return self.predictions(configs, portfolio, context).priority
+
+    def _priority(self, predicted, configs, portfolio, context):
+        """The predicted score where there is one, the prior elsewhere; half and half out of distribution."""
         prior = self._fallback().score(configs, portfolio, context)
-        predicted, _ = self.predict(configs, portfolio, context)
-        out = np.where(np.isfinite(predicted), predicted, prior)
         if context.extra.get("out_of_distribution"):
-            out = np.where(np.isfinite(predicted), 0.5 * predicted + 0.5 * prior, prior)
-        return out
+            return np.where(np.isfinite(predicted), 0.5 * predicted + 0.5 * prior, prior)
+        return np.where(np.isfinite(predicted), predicted, prior)
 
     def predict_time(self, configs, portfolio, context):
         return self.predict(configs, portfolio, context)[1]

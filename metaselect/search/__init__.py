@@ -1,26 +1,45 @@
-"""Search inside a time budget: rankers order candidates, a strategy proposes, the runner evaluates."""
+"""Search inside a time budget: rankers order candidates, a strategy proposes, the runner evaluates.
+
+A strategy (:class:`SearchStrategy`: :class:`ZeroShot`, :class:`SuccessiveHalving`)
+reads the :class:`TrialHistory` and asks the :class:`Runner` to evaluate
+candidates; the :class:`TimeModel` predicts what they cost; the
+:class:`Refitter` fits the winner on all rows.
+"""
 
 from ._budget import Budget, CandidateTimeout, time_limit
 from ._halving import SuccessiveHalving
+from ._history import TrialHistory
 from ._memory import memory_limit
 from ._progress import ProgressBar, TqdmLoggingHandler
-from ._ranker import Ranker, RankingContext, StaticPriorRanker
-from ._runner import Runner, SearchFailedError, resolve_cv
+from ._ranker import Predictions, Ranker, RankingContext, StaticPriorRanker
+from ._refit import Refitter, SearchFailedError, Winner
+from ._rows import RungRows
+from ._runner import Runner, resolve_cv
+from ._strategy import SearchStrategy, ZeroShot
+from ._timemodel import TimeModel
 from ._trial import STATUSES, Trial, evaluate_candidate
 
 __all__ = [
     "STATUSES",
     "Budget",
     "CandidateTimeout",
+    "Predictions",
     "ProgressBar",
     "Ranker",
     "RankingContext",
+    "Refitter",
+    "RungRows",
     "Runner",
     "SearchFailedError",
+    "SearchStrategy",
     "StaticPriorRanker",
     "SuccessiveHalving",
+    "TimeModel",
     "TqdmLoggingHandler",
     "Trial",
+    "TrialHistory",
+    "Winner",
+    "ZeroShot",
     "evaluate_candidate",
     "memory_limit",
     "resolve_cv",

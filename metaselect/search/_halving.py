@@ -1,6 +1,6 @@
 """Successive halving across algorithm families.
 
-The strategy proposes; the :class:`Runner` evaluates. Each *bracket* takes a
+A :class:`~metaselect.search.SearchStrategy`: it proposes, the :class:`Runner` evaluates. Each *bracket* takes a
 list of ranked configurations, evaluates all of them on a small stratified
 subsample, keeps the best ``1/eta`` and evaluates the survivors on ``eta``
 times more rows, up to the full data. The first bracket holds every family's
@@ -18,17 +18,27 @@ import math
 
 import numpy as np
 
-from ..portfolio import Config, Portfolio
+from ..portfolio import Config
 from ._propose import propose
-from ._ranker import Ranker, RankingContext
 from ._runner import Runner
+from ._strategy import SearchStrategy
 
 __all__ = ["SuccessiveHalving"]
 
 logger = logging.getLogger(__name__)
 
+#: A first-rung candidate's time share is at least this many times its predicted seconds: the
+#: corrected predictions are off by a factor of 1.9 at the median (bench_time_predictions.py).
+SHARE_MARGIN = 2.0
+#: With K-fold cross-validation a first-rung share is this many times the even one: a candidate
+#: whose first fold says it cannot finish is stopped there (``FIRST_FOLD_SLACK / K`` of its share
+#: spent), so a larger share costs little when it is too small and saves a time-out when it fits.
+FOLDS_SHARE_FACTOR = 2.0
+#: A timed-out candidate run again gets this many times the seconds its measured folds project.
+RETRY_MARGIN = 1.5
 
-class SuccessiveHalving:
+
+class SuccessiveHalving(SearchStrategy):
     """Bracketed successive halving over rows.
 
     Parameters
@@ -73,10 +83,9 @@ class SuccessiveHalving:
                 sizes.append(size)
         return sizes
 
-    def run(self, runner: Runner, ranker: Ranker, portfolio: Portfolio, context: RankingContext, random_state=0):
+    def run(self, runner: Runner) -> list[Config]:
         """Run brackets until the runner says stop."""
-        runner.time_reference_rows = context.extra.get("time_reference_rows", runner.time_reference_rows)
-        configs = self._first(runner, ranker, portfolio, context, random_state)
+        configs = self._first(runner)
         for bracket in range(self.max_brackets):
             if bracket > 0 and configs:
                 configs = self._within_budget(runner, configs)
@@ -84,31 +93,30 @@ class SuccessiveHalving:
                 break
             logger.info("bracket %d: %d candidates", bracket, len(configs))
             self._bracket(runner, configs, replan=bracket > 0)
-            configs = self._propose(runner, ranker, portfolio, context, random_state + bracket)
+            configs = self._propose(runner, runner.random_state + bracket)
+        return []
 
-    def _ranked(self, runner, ranker, portfolio, context, configs) -> list[Config]:
-        """Rank ``configs`` and remember the ranker's predictions for the leaderboard."""
-        scores, times = ranker.predict(configs, portfolio, context)
-        runner.predictions.update(
-            {c: (float(s), float(t)) for c, s, t in zip(configs, scores, times, strict=True)}
-        )
-        return ranker.rank(configs, portfolio, context)
-
-    def _first(self, runner, ranker, portfolio, context, seed) -> list[Config]:
-        """Every default, plus the ranker's favourites from a random pool when it has predictions."""
-        configs = portfolio.defaults()
+    def _first(self, runner: Runner) -> list[Config]:
+        """Every default, plus the ranker's favourites from a random pool when it has predictions;
+        ranked in one call."""
+        portfolio, seed = runner.portfolio, runner.random_state
+        defaults = portfolio.defaults()
         pool = portfolio.sample(self.pool_size, random_state=seed) if self.pool_size else []
-        predicted = ranker.predict(pool, portfolio, context)[0] if pool else np.array([])
-        if np.isfinite(predicted).any() and not context.extra.get("out_of_distribution"):
+        pool = [c for c in dict.fromkeys(pool) if c not in defaults]
+        ranking = runner.rank(defaults + pool)
+        configs = list(defaults)
+        predicted = ranking.score[len(defaults):]
+        if np.isfinite(predicted).any() and not runner.context.extra.get("out_of_distribution"):
             taken: dict[str, int] = {}
             for i in np.argsort(-np.nan_to_num(predicted, nan=-np.inf), kind="stable"):
                 family = pool[i].family
-                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family and pool[i] not in configs:
+                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family:
                     configs.append(pool[i])
                     taken[family] = taken.get(family, 0) + 1
                 if len(configs) >= 2 * len(portfolio):
                     break
-        return self._ranked(runner, ranker, portfolio, context, configs)
+        chosen = set(configs)
+        return [c for c in ranking.ranked() if c in chosen]
 
     def _bracket(self, runner: Runner, configs: list[Config], replan: bool = False) -> None:
         """Successive halving of ``configs``; the first rung runs a wave at a time
@@ -119,7 +127,7 @@ class SuccessiveHalving:
             alive = self._affordable(runner, alive, size) if rung > 0 else self._plannable(runner, alive, size)
             if rung == 0:
                 trials = self._first_rung_in_waves(runner, alive, sizes, replan)
-                alive = [t.config for t in trials]
+                alive = list(dict.fromkeys(t.config for t in trials))
             else:
                 trials = runner.evaluate(alive, size, rung)
             if rung == len(sizes) - 1 or not runner.can_continue():
@@ -127,16 +135,24 @@ class SuccessiveHalving:
             ok = sorted((t for t in trials if t.status == "ok"), key=lambda t: -t.mean_score)
             keep = max(1, math.ceil(len(alive) / self.eta))
             for trial in ok[keep:]:
-                trial.status = "pruned"
+                runner.prune(trial)
             alive = [t.config for t in ok[:keep]]
             if not alive:
                 return
 
     def _first_rung_in_waves(self, runner: Runner, configs: list[Config], sizes: list[int],
                              replan: bool = False) -> list:
-        """A bracket's first rung, one wave (a configuration per worker) at a time, most
-        promising first; returns the trials of the configurations it started.
+        """A bracket's first rung, one wave (a configuration per worker) at a time, cheapest
+        predicted first; returns the trials of the configurations it started.
 
+        * **No evaluation that cannot count.** Before each wave the measured times
+          correct the predictions (:meth:`TimeModel.correction`; a time-out counts
+          as a lower bound). The configurations predicted cheapest run first, so
+          the slow families' times are predicted from a calibrated correction by
+          the time their turn comes; each gets a share of at least ``SHARE_MARGIN`` times
+          its predicted seconds (a default random forest on 426 rows needs 1 to 3
+          s where the even share was 1.2 s: half of every small fit timed out), and
+          one predicted not to finish in the time left is not started.
         * **Each rung its share of the time.** Successive halving spends about as
           much on each rung (``eta`` times fewer candidates on ``eta`` times more
           rows). Once the first rung has used ``1 / len(sizes)`` of the time that
@@ -146,25 +162,36 @@ class SuccessiveHalving:
           otherwise eat the budget and promote nothing.
         * ``replan`` (later brackets): time predictions for unusual configurations
           can be far off (a slow learning rate makes a network several times
-          slower than its family's default). After each wave the measured times
-          correct the predictions, and the least promising configurations not
-          started yet are dropped until the rest of the bracket is predicted to
-          fit in the time left.
+          slower than its family's default). After each wave the slowest predicted
+          configurations not started yet are dropped until the rest of the
+          bracket is predicted to fit in the time left.
 
-        Every configuration gets the time share, and the rung the reserve for the
-        refit, it would have had in one batch.
+        The rung keeps the reserve for the refit it began with, as one batch would.
         """
-        share, reserve = runner.time_share(len(configs)), runner.reserve
+        reserve = runner.reserve
         began = runner.budget.elapsed()
         rung_seconds = runner.time_left(reserve) / len(sizes)
-        trials, started, pending, capped = [], 0, list(configs), False
+        trials, started, capped = [], [], False
+        pending = self._cheapest_first(runner, configs, sizes[0])
         while pending:
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
-            done = runner.evaluate(wave, sizes[0], 0, share=share, reserve=reserve)
+            predicted = [runner.time.predicted(c, sizes[0]) for c in wave]
+            left = runner.time_left(reserve)
+            wave = [c for c, p in zip(wave, predicted, strict=True) if not p > left]
+            if len(wave) < len(predicted):
+                logger.info("first rung: %d candidates predicted not to finish in the %.1fs left, not started",
+                            len(predicted) - len(wave), left)
+            if not wave:
+                continue
+            share = runner.time_share(len(wave) + len(pending), reserve)  # more as cheap ones finish early
+            if runner.rows.n_splits(sizes[0]) > 1:  # a candidate that cannot finish stops after one fold
+                share = min(left, FOLDS_SHARE_FACTOR * share)
+            wave_share = max([share] + [SHARE_MARGIN * p for p in predicted if np.isfinite(p) and p <= left])
+            done = runner.evaluate(wave, sizes[0], 0, share=wave_share, reserve=reserve)
             if not done:
                 break
             trials += done
-            started += len(wave)
+            started += wave
             spent = runner.budget.elapsed() - began
             if not capped and pending and spent >= rung_seconds:
                 capped = True
@@ -173,9 +200,41 @@ class SuccessiveHalving:
                             "%d defaults still to run", spent, len(pending) - len(defaults), len(defaults))
                 pending = defaults
             while replan and pending and self._bracket_seconds(
-                    runner, configs[:started] + pending, sizes=sizes, started=started) > runner.time_left(reserve):
+                    runner, started + pending, sizes=sizes, started=len(started)) > runner.time_left(reserve):
                 pending.pop()
+        if not capped:
+            trials += self._retry_timeouts(runner, trials, sizes[0], reserve)
         return trials
+
+    @staticmethod
+    def _retry_timeouts(runner: Runner, trials: list, size: int, reserve: float) -> list:
+        """Once every candidate of a rung has started, run again those stopped past their share
+        whose measured seconds per fold say they finish in the time left (cheapest first, each
+        with ``RETRY_MARGIN`` times its projected seconds): on small data the families that
+        usually win (forests, boosting, networks) are the slow ones, and an even share cut
+        them all (a 5-fold default random forest needs 1 to 3 s on 426 rows, one thread)."""
+        projected = {t.config: runner.time.extrapolated(t, size) for t in trials
+                     if t.status == "timeout" and np.isfinite(t.fit_time)}
+        retried = []
+        for config in sorted(projected, key=projected.get):
+            seconds = RETRY_MARGIN * projected[config]
+            if seconds > runner.time_left(reserve) or not runner.can_continue():
+                break
+            retried += runner.evaluate([config], size, 0, share=seconds, reserve=reserve)
+        if retried:
+            logger.info("first rung: %d of %d timed-out candidates run again, %d finished", len(retried),
+                        len(projected), sum(t.status == "ok" for t in retried))
+        return retried
+
+    @staticmethod
+    def _cheapest_first(runner: Runner, configs: list[Config], size: int) -> list[Config]:
+        """``configs`` by the ranker's predicted seconds on ``size`` rows, cheapest first (ties and
+        configurations without a prediction keep their order, the latter last). Uncorrected, so
+        the order, and with ``max_evals`` the leaderboard, does not depend on the machine's speed
+        or on ``n_jobs``."""
+        predicted = [runner.time.predicted(c, size, corrected=False) for c in configs]
+        order = sorted(range(len(configs)), key=lambda i: predicted[i] if np.isfinite(predicted[i]) else math.inf)
+        return [configs[i] for i in order]
 
     @staticmethod
     def _is_default(runner: Runner, config: Config) -> bool:
@@ -187,7 +246,7 @@ class SuccessiveHalving:
         mean predicted time on that rung, spread over the workers (NaN when nothing is predicted)."""
         alive, total = len(configs), 0.0
         for rung, size in enumerate(sizes or self.resources(len(configs), runner.n_samples, runner.validated_share)):
-            times = [runner.predicted_cv_time_from_ranker(c, size) for c in configs]
+            times = [runner.time.predicted(c, size) for c in configs]
             times = [t for t in times if np.isfinite(t)]
             if not times:
                 return float("nan")
@@ -228,7 +287,7 @@ class SuccessiveHalving:
         share = 2.0 * left / max(1, math.ceil(len(configs) / runner.n_workers()))
         kept = []
         for config in configs:
-            predicted = runner.predicted_cv_time_from_ranker(config, size)
+            predicted = runner.time.predicted(config, size)
             is_default = self._is_default(runner, config)
             if np.isfinite(predicted) and predicted > (left if is_default else min(share, left)):
                 logger.info("skipping %s: predicted %.1fs on %d rows, share %.1fs", config, predicted, size, share)
@@ -244,20 +303,18 @@ class SuccessiveHalving:
         would spend the rest of the budget on a fit predicted not to finish, and a
         kernel SVM, one long C call, cannot be stopped at its share.
         """
-        last = {t.config: t for t in runner.trials}
         left = runner.budget.remaining(runner.reserve)
         kept = []
         for config in configs:
-            trial = last[config]
-            predicted = runner.predicted_cv_time(trial, size)
+            trial = runner.history.last(config)
+            predicted = runner.time.extrapolated(trial, size)
             if predicted > left:
-                trial.status = "pruned"
-                trial.error = f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left"
+                runner.prune(trial, f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left")
             else:
                 kept.append(config)
         return kept
 
-    def _propose(self, runner, ranker, portfolio, context, seed) -> list[Config]:
+    def _propose(self, runner: Runner, seed: int) -> list[Config]:
         """The next bracket: near the best so far and corrected by this dataset (``_propose.py``)."""
-        n = self.bracket_size or max(6, len(portfolio))
-        return propose(runner, ranker, portfolio, context, n, seed, per_family=max(2, n // 3))
+        n = self.bracket_size or max(6, len(runner.portfolio))
+        return propose(runner, n, seed, per_family=max(2, n // 3))

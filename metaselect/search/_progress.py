@@ -24,7 +24,7 @@ class TqdmLoggingHandler(logging.Handler):
 class ProgressBar:
     """A tqdm bar over a runner's time budget, showing evaluations and the best score so far.
 
-    Register it on a :class:`~metaselect.search.Runner` (``runner.callbacks``);
+    Pass it to a :class:`~metaselect.search.Runner` (``callbacks=[bar]``);
     the runner calls it after each batch of evaluations. Use as a context
     manager so the bar is closed whatever happens.
 
@@ -45,7 +45,7 @@ class ProgressBar:
 
     def __call__(self, runner, trials) -> None:
         self.n_evaluations += len(trials)
-        best = runner.best_trials(1)
+        best = runner.history.best(1)
         postfix = {"evaluated": self.n_evaluations}
         if best:
             postfix["best"] = f"{best[0].mean_score:.4f} ({best[0].config.family}, {best[0].n_samples} rows)"

@@ -54,10 +54,11 @@ def residual_correction(measured: list, predicted: np.ndarray, encodings: np.nda
     return lambda p_new, e_new: a * p_new + b + ridge.predict(e_new)
 
 
-def propose(runner, ranker, portfolio: Portfolio, context, n: int, seed: int, per_family: int) -> list:
+def propose(runner, n: int, seed: int, per_family: int) -> list:
     """Up to ``n`` new configurations, most promising first (see the module docstring)."""
     rng = np.random.default_rng(seed)
-    best = runner.best_trials()
+    portfolio, task, history = runner.portfolio, runner.context.task, runner.history
+    best = history.best()
     family_best: dict[str, float] = {}
     for trial in best:
         family_best.setdefault(trial.config.family, trial.mean_score)
@@ -66,20 +67,19 @@ def propose(runner, ranker, portfolio: Portfolio, context, n: int, seed: int, pe
         weights[name] = 6.0 / (position + 1)
     pool = [c for t in best[:3] for c in neighbours(t.config, portfolio, rng, 20)]
     pool += portfolio.sample(max(4 * n, 60), random_state=seed, weights=weights)
-    pool = [c for c in dict.fromkeys(pool) if not runner.seen(c)]
+    pool = [c for c in dict.fromkeys(pool) if not history.seen(c)]
     if not pool:
         return []
-    predicted, times = ranker.predict(pool, portfolio, context)
-    scores = np.asarray(ranker.score(pool, portfolio, context), dtype=float)
-    known = [t for t in best if np.isfinite(runner.predictions.get(t.config, (np.nan,))[0])]
-    if np.isfinite(predicted).all() and context.task in FAMILY_ORDER and len(known) >= 3:
+    known = [t for t in best if np.isfinite(history.prediction(t.config)[0])]
+    ranking = runner.rank(pool)
+    predicted, scores = ranking.score, ranking.priority
+    if np.isfinite(predicted).all() and task in FAMILY_ORDER and len(known) >= 3:
         correct = residual_correction(
             [t.mean_score for t in known],
-            np.array([runner.predictions[t.config][0] for t in known]),
-            np.array([encode_config(t.config, context.task) for t in known]),
+            np.array([history.prediction(t.config)[0] for t in known]),
+            np.array([encode_config(t.config, task) for t in known]),
         )
-        scores = correct(predicted, np.array([encode_config(c, context.task) for c in pool]))
-    runner.predictions.update({c: (float(s), float(t)) for c, s, t in zip(pool, predicted, times, strict=True)})
+        scores = correct(predicted, np.array([encode_config(c, task) for c in pool]))
     chosen, taken = [], {}
     for i in np.argsort(-scores, kind="stable"):
         family = pool[i].family

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..portfolio import Config, Portfolio
 
-__all__ = ["RankingContext", "Ranker", "StaticPriorRanker"]
+__all__ = ["Predictions", "RankingContext", "Ranker", "StaticPriorRanker"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,27 @@ class RankingContext:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, eq=False)
+class Predictions:
+    """What a ranker says about a list of configurations, computed once per ranking.
+
+    For each of ``configs``: ``priority``, the ranking score (higher means
+    evaluate earlier, as :meth:`Ranker.score`); ``score``, the predicted
+    normalised score; ``seconds``, the predicted seconds per fold at the
+    ranker's reference size (``context.extra["time_reference_rows"]``). NaN
+    where the ranker has no opinion.
+    """
+
+    configs: tuple
+    priority: np.ndarray
+    score: np.ndarray
+    seconds: np.ndarray
+
+    def ranked(self) -> list[Config]:
+        """The configurations from most to least promising (stable for ties)."""
+        return [self.configs[i] for i in np.argsort(-self.priority, kind="stable")]
+
+
 class Ranker:
     """Interface: score candidates (higher means more promising).
 
@@ -38,8 +59,17 @@ class Ranker:
     where it has no opinion; shown on the leaderboard and used to plan the
     budget) and :meth:`assess` (what it thinks of the dataset as a whole, e.g.
     ``{"novelty": 0.8, "out_of_distribution": False}``; merged into
-    ``context.extra`` before ranking).
+    ``context.extra`` before ranking). The search asks for all three at once
+    through :meth:`predictions`; a ranker whose score and predictions share
+    work (a network run) overrides it to do that work once.
     """
+
+    def predictions(self, configs: Sequence[Config], portfolio: Portfolio, context: RankingContext) -> Predictions:
+        """Priority, predicted score and predicted seconds of ``configs``, in one :class:`Predictions`."""
+        score, seconds = self.predict(configs, portfolio, context)
+        priority = np.asarray(self.score(configs, portfolio, context), dtype=float)
+        return Predictions(tuple(configs), priority, np.asarray(score, dtype=float),
+                           np.asarray(seconds, dtype=float))
 
     def score(self, configs: Sequence[Config], portfolio: Portfolio, context: RankingContext) -> np.ndarray:
         raise NotImplementedError

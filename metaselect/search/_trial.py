@@ -20,6 +20,8 @@ from ._memory import memory_limit
 __all__ = ["STATUSES", "Trial", "candidate_limits", "evaluate_candidate"]
 
 STATUSES = ("ok", "pruned", "failed", "timeout", "skipped")
+#: With K folds, the first fold may take this many times ``1 / K`` of the time share.
+FIRST_FOLD_SLACK = 1.5
 
 
 @dataclass(eq=False)
@@ -81,6 +83,16 @@ def _oof_block(model, X_test, n_classes: int | None) -> np.ndarray:
     return np.eye(n_classes)[np.asarray(model.predict(X_test), dtype=int)]
 
 
+def _stop_if_projected_past(trial, n_splits: int, elapsed: float, limit: float) -> None:
+    """Stop after a fold when the folds done say the rest cannot finish within ``limit``: the
+    time left would be spent on a result that cannot count (its measured seconds per fold
+    still tell the time model what the candidate costs)."""
+    done = len(trial.scores)
+    if done < n_splits and elapsed / done * n_splits > limit:
+        raise CandidateTimeout(f"projected {elapsed / done * n_splits:.1f}s for {n_splits} folds "
+                               f"past the time share of {limit:.1f}s")
+
+
 def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline, oof_classes=False,
                        n_threads=None, memory_mb=None) -> Trial:
     """Cross-validate ``estimator`` fold by fold inside ``time_share`` seconds.
@@ -99,28 +111,36 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
         return trial
     fit_times, score_times = [], []
     oof = None
+    limit = min(time_share, deadline - start)
     try:
-        with candidate_limits(min(time_share, deadline - start), memory_mb, n_threads) as armed:
-            for train, test in splits:
-                if not armed and time.time() > min(deadline, start + time_share):
-                    raise CandidateTimeout("time share exceeded between folds")
-                model = clone(estimator)
-                t0 = time.perf_counter()
-                model.fit(_safe_indexing(X, train), y[train])
-                t1 = time.perf_counter()
-                X_test = _safe_indexing(X, test)
-                score = float(scorer(model, X_test, y[test]))
-                score_times.append(time.perf_counter() - t1)
-                if oof_classes is not False:
-                    block = _oof_block(model, X_test, oof_classes)
-                    if oof is None:
-                        oof = np.full((y.shape[0], block.shape[1]), np.nan)
-                    oof[test] = block
-                fit_times.append(t1 - t0)
-                if not np.isfinite(score):
-                    raise ValueError(f"the scorer returned a non-finite score ({score}) on a "
-                                     f"validation fold of {len(test)} sample(s)")
-                trial.scores.append(score)
+        for first, folds in ((True, splits[:1]), (False, splits[1:])):
+            # The first fold may take its part of the share (with FIRST_FOLD_SLACK): past that the
+            # rest cannot finish, and the candidate is stopped having spent a fraction of the share.
+            seconds = FIRST_FOLD_SLACK * limit / len(splits) if first else limit - (time.time() - start)
+            if not folds:
+                continue
+            with candidate_limits(min(seconds, limit), memory_mb, n_threads) as armed:
+                for train, test in folds:
+                    if not armed and time.time() > min(deadline, start + time_share):
+                        raise CandidateTimeout("time share exceeded between folds")
+                    model = clone(estimator)
+                    t0 = time.perf_counter()
+                    model.fit(_safe_indexing(X, train), y[train])
+                    t1 = time.perf_counter()
+                    X_test = _safe_indexing(X, test)
+                    score = float(scorer(model, X_test, y[test]))
+                    score_times.append(time.perf_counter() - t1)
+                    if oof_classes is not False:
+                        block = _oof_block(model, X_test, oof_classes)
+                        if oof is None:
+                            oof = np.full((y.shape[0], block.shape[1]), np.nan)
+                        oof[test] = block
+                    fit_times.append(t1 - t0)
+                    if not np.isfinite(score):
+                        raise ValueError(f"the scorer returned a non-finite score ({score}) on a "
+                                         f"validation fold of {len(test)} sample(s)")
+                    trial.scores.append(score)
+                    _stop_if_projected_past(trial, len(splits), time.time() - start, limit)
     except CandidateTimeout as exc:
         trial.status, trial.error = "timeout", str(exc)
     except MemoryError as exc:

@@ -1,0 +1,110 @@
+"""The trial history: what has been evaluated and what the ranker predicted, for strategies to read."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..portfolio import Config
+from ._trial import Trial
+
+__all__ = ["TrialHistory"]
+
+#: A candidate competes for the refit if it ran on at least this share of the most rows.
+COMPARABLE_FRACTION = 1 / 3
+
+
+class TrialHistory:
+    """Every trial of one search, in the order they ran, and the ranker's predictions.
+
+    Strategies read it (as Optuna's samplers read a study); only the
+    :class:`~metaselect.search.Runner` that owns it records trials, predictions
+    and prunings.
+    """
+
+    def __init__(self) -> None:
+        self._trials: list[Trial] = []
+        self._ids: dict[Config, int] = {}
+        self._predictions: dict[Config, tuple[float, float]] = {}
+        self._last: dict[Config, Trial] = {}
+
+    # -- reading ---------------------------------------------------------------
+    @property
+    def trials(self) -> tuple[Trial, ...]:
+        return tuple(self._trials)
+
+    def __len__(self) -> int:
+        return len(self._trials)
+
+    def seen(self, config: Config) -> bool:
+        """Whether ``config`` has been evaluated (or was given an id to be)."""
+        return config in self._ids
+
+    def last(self, config: Config) -> Trial | None:
+        """``config``'s most recent trial."""
+        return self._last.get(config)
+
+    def prediction(self, config: Config) -> tuple[float, float]:
+        """The ranker's ``(normalised score, seconds per fold)`` for ``config``; NaN when none."""
+        return self._predictions.get(config, (np.nan, np.nan))
+
+    def best(self, k: int | None = None) -> list[Trial]:
+        """Successful trials, best first: each configuration's trial on the most rows it reached,
+        among those run on at least ``COMPARABLE_FRACTION`` of the most rows any candidate reached.
+
+        A candidate that was not promoted to the last rung (out of time, say) still
+        competes with one score from a third of the rows: a learning curve rarely
+        falls with more rows, so that comparison favours the candidates on more
+        rows, but a much better one is not lost to a poor one that happened to
+        run on all rows. One that was promoted and then timed out or failed does
+        not compete, unless nothing else is left: it showed it cannot be fitted on
+        more rows in time.
+        """
+        ok = [t for t in self._trials if t.status in ("ok", "pruned") and np.isfinite(t.mean_score)]
+        if not ok:
+            return []
+        top = max(t.n_samples for t in ok)
+        latest: dict[Config, Trial] = {}
+        for trial in ok:
+            if trial.n_samples >= COMPARABLE_FRACTION * top - 1:
+                if trial.config not in latest or trial.n_samples >= latest[trial.config].n_samples:
+                    latest[trial.config] = trial
+        ranked = sorted(latest.values(), key=lambda t: (-t.mean_score, -t.n_samples))
+        # Configurations that timed out or failed on more rows come only when nothing else is left.
+        stopped = {t.config: t.n_samples for t in self._trials if t.status in ("timeout", "failed")}
+        ranked = [t for t in ranked if stopped.get(t.config, 0) <= t.n_samples] or ranked
+        return ranked if k is None else ranked[:k]
+
+    def failure_summary(self) -> str:
+        lines = [f"  - {t.config.family} {t.config.params}: {t.status}: {t.error}" for t in self._trials]
+        return "\n".join(lines[:30]) or "  (no candidate could be evaluated within the budget)"
+
+    def common_failure(self) -> str | None:
+        """Why no candidate could succeed, when the trials say so; ``None`` otherwise.
+
+        Two cases, neither of which a budget could change: every trial failed, or no
+        trial succeeded and at least two failed, all with the same error (a scorer
+        that cannot score this task, say), while the others ran out of time (a time-out
+        says nothing of the cause).
+        """
+        if any(t.status in ("ok", "pruned") for t in self._trials):
+            return None
+        failed = [t for t in self._trials if t.status == "failed"]
+        errors = {t.error for t in failed}
+        if len(failed) >= 2 and len(errors) == 1:
+            return f"all {len(failed)} failed candidates raised the same error: {errors.pop()}"
+        if failed and len(failed) == len(self._trials):
+            return "every candidate failed"
+        return None
+
+    # -- recording (the runner's) ----------------------------------------------
+    def _candidate_id(self, config: Config) -> int:
+        return self._ids.setdefault(config, len(self._ids))
+
+    def _record(self, trials: list[Trial]) -> None:
+        self._trials.extend(trials)
+        self._last.update((t.config, t) for t in trials)
+
+    def _remember(self, configs, scores, seconds) -> None:
+        self._predictions.update(
+            {c: (float(s), float(t)) for c, s, t in zip(configs, scores, seconds, strict=True)}
+        )

@@ -1,0 +1,170 @@
+"""The refitter: which candidate is fitted on all rows after the search, and what happens when it cannot be.
+
+One place for the whole policy: the best validated candidate first, the next
+best when its refit fails, unvalidated picks (zero-shot), and a cheap default as
+the last resort. Every fit on all rows goes through :meth:`Runner.refit`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..portfolio import Config
+from ._trial import Trial
+
+__all__ = ["CHEAP_FAMILIES", "Refitter", "SearchFailedError", "Winner"]
+
+logger = logging.getLogger(__name__)
+
+#: Fitted without validation, in this order, when the budget ends before any candidate finished.
+CHEAP_FAMILIES = ("gaussian_nb", "ridge", "lda", "logistic_regression", "decision_tree", "elastic_net")
+#: Seconds each cheap default gets after the zero-shot picks spent their time (naive Bayes on
+#: 50,000 x 20 rows needed more than half a second on a loaded machine).
+LAST_RESORT_FLOOR = 2.0
+
+
+class SearchFailedError(RuntimeError):
+    """No candidate could be fitted, or every candidate failed for one cause; the message says why."""
+
+
+@dataclass
+class Winner:
+    """The fitted result of a search.
+
+    ``trial`` is the validated trial it was chosen by, ``None`` when it was fitted
+    without validation (``score`` is then NaN).
+    """
+
+    config: Config
+    estimator: object
+    score: float
+    trial: Trial | None = None
+
+
+class Refitter:
+    """Fit the search's winner on all rows.
+
+    Parameters
+    ----------
+    runner : Runner
+        Its history gives the candidates; :meth:`Runner.refit` fits them.
+    """
+
+    def __init__(self, runner) -> None:
+        self.runner = runner
+
+    def winner(self, unvalidated: Sequence[Config] = (), unvalidated_seconds: float | None = None) -> Winner:
+        """The best validated candidate refit on all rows; else the first of ``unvalidated`` that
+        fits in ``unvalidated_seconds`` in all (``None``: the budget); else a cheap default.
+
+        Raises :class:`SearchFailedError` when every candidate failed for one cause (the scorer
+        cannot score, say), whatever else timed out: a model fitted without validation would
+        hide it.
+        """
+        history = self.runner.history
+        cause = history.common_failure()
+        if cause is not None:
+            raise SearchFailedError(
+                f"No candidate could be validated ({len(history)} evaluated in "
+                f"{self.runner.budget.seconds:g}s): {cause}. Check the scoring and the data. Why:\n"
+                + history.failure_summary()
+            )
+        if history.best():
+            found = self._best_validated()
+            if found is not None:
+                return found
+            return self.last_resort("No validated candidate could be refit")
+        if unvalidated:
+            started = time.time()
+            found = self.unvalidated(unvalidated, unvalidated_seconds, "Zero-shot")
+            if found is not None:
+                return found
+            left = None if unvalidated_seconds is None else unvalidated_seconds - (time.time() - started)
+            return self.last_resort(f"None of the top {len(unvalidated)} zero-shot picks could be fitted", left)
+        return self.last_resort("No candidate finished its cross-validation")
+
+    # -- validated ---------------------------------------------------------------
+    def _best_validated(self) -> Winner | None:
+        """Refit the best candidate; the next best whose refit fits when it fails; warn on a fall back."""
+        best, errors = self.runner.history.best(1)[0], []
+        for trial in self.order():
+            try:
+                estimator = self.runner.refit(trial.config)
+            except Exception as exc:  # CandidateTimeout and MemoryError included
+                errors.append(f"{trial.config.family}: refit failed ({type(exc).__name__}: {exc})")
+                logger.warning("Refit of %s failed (%s); trying the next.", trial.config, errors[-1])
+                continue
+            if trial is not best:
+                warnings.warn(
+                    f"The best validated candidate, {best.config.family} (score {best.mean_score:.4f}), "
+                    f"could not be refit in time; fitted {trial.config.family} (score "
+                    f"{trial.mean_score:.4f}) instead.", UserWarning, stacklevel=3)
+            return Winner(trial.config, estimator, trial.mean_score, trial)
+        logger.warning("No candidate could be refit:\n%s", "\n".join(errors))
+        return None
+
+    def order(self) -> Iterator[Trial]:
+        """The best trials, best first, each whose refit still fits the time left when its turn
+        comes; then, as a last resort, the ones passed over, cheapest first."""
+        passed_over = []
+        for trial in self.runner.history.best():
+            if self.fits(trial):
+                yield trial
+            else:
+                passed_over.append(trial)
+        yield from sorted(passed_over, key=self.runner.time.refit_seconds)
+
+    def fits(self, trial: Trial) -> bool:
+        """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance."""
+        return self.runner.time.refit_seconds(trial) <= self.runner.budget.remaining() + self.runner.allowance
+
+    def member(self, trial: Trial):
+        """``trial``'s configuration refit on all rows for an ensemble, or ``None`` when its
+        predicted refit does not fit the time left or the refit fails."""
+        if not self.fits(trial):
+            return None
+        try:
+            return self.runner.refit(trial.config)
+        except Exception as exc:  # CandidateTimeout included: a member that cannot be refit is left out
+            logger.info("Ensemble member %s left out: %s", trial.config, exc)
+            return None
+
+    # -- unvalidated ---------------------------------------------------------------
+    def unvalidated(self, configs: Sequence[Config], seconds: float | None, what: str = "Unvalidated",
+                    floor: float | None = None) -> Winner | None:
+        """The first of ``configs`` that fits on all rows without validation, all of them within
+        ``seconds`` (``None``: the budget left plus the allowance, half a second at least);
+        with a ``floor``, each is tried for at least that many seconds, past ``seconds`` too."""
+        started = time.time()
+        deadline = None if seconds is None else started + seconds
+        for i, config in enumerate(configs):
+            if deadline is not None and i > 0 and time.time() >= deadline and not floor:
+                logger.warning("%s fits: %.1fs spent; %d not tried.", what, time.time() - started, len(configs) - i)
+                break
+            limit = None if deadline is None else max(deadline - time.time(), floor or 0.5)
+            try:  # CandidateTimeout and MemoryError included: a failing candidate never ends the fit
+                return Winner(config, self.runner.refit(config, seconds=limit), float("nan"))
+            except Exception as exc:
+                logger.warning("%s fit of %s failed (%s: %s); trying the next.", what, config.family,
+                               type(exc).__name__, exc)
+        return None
+
+    def last_resort(self, reason: str, seconds: float | None = None) -> Winner:
+        """A cheap default fitted without validation, with a warning; raises when none can be."""
+        portfolio = self.runner.portfolio
+        cheap = [name for name in CHEAP_FAMILIES if name in portfolio.families]
+        cheap += [name for name in portfolio.families if name not in cheap]
+        configs = [portfolio[name].default_config() for name in cheap]
+        found = self.unvalidated(configs, seconds, "Last-resort", None if seconds is None else LAST_RESORT_FLOOR)
+        if found is None:
+            raise SearchFailedError(
+                f"no candidate finished within {self.runner.budget.seconds:g}s and no default could be "
+                "fitted. Why:\n" + self.runner.history.failure_summary())
+        within = f" within {self.runner.budget.seconds:g}s" if self.runner.budget.seconds else ""
+        logger.warning("%s%s; fitted the %s default without validation. Give a larger time_budget for a "
+                       "real search.", reason, within, found.config.family)
+        return found

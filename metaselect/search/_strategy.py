@@ -1,0 +1,104 @@
+"""Search strategies: the one interface they share, and zero-shot, the simplest of them.
+
+A strategy decides *what* to evaluate, on how many rows, and in which order; the
+:class:`~metaselect.search.Runner` evaluates it, prunes what it is told to,
+keeps the budget and records every trial in a :class:`TrialHistory` the
+strategy reads (as scikit-learn's ``BaseSearchCV._run_search`` calls
+``evaluate_candidates``, and Optuna's samplers read a study without writing
+to it). After the strategy returns, the :class:`~metaselect.search.Refitter`
+fits the best validated candidate, or, when none was validated, the first of
+the configurations the strategy returned. A new strategy is one class with a
+``run`` method.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from ..portfolio import Config
+
+__all__ = ["SearchStrategy", "ZeroShot"]
+
+logger = logging.getLogger(__name__)
+
+#: Zero-shot picks among every default plus this many sampled configurations.
+#: Regression picks among the defaults only: in the meta-evaluation (docs/metamodel.md) the
+#: regression meta-model's top pick among many configurations is worse than the best default
+#: on average, the classification one's better.
+ZERO_SHOT_POOL = {"classification": 500, "regression": 0}
+
+
+class SearchStrategy:
+    """Interface of a search strategy.
+
+    Subclasses implement :meth:`run`. Parameters are stored untouched in
+    ``__init__`` (scikit-learn style); a strategy keeps no state between fits.
+    """
+
+    #: Seconds the refitter may spend in all on the configurations :meth:`run` returns when no
+    #: candidate was validated; ``None``: what is left of the budget.
+    unvalidated_seconds: float | None = None
+
+    def run(self, runner) -> Sequence[Config]:
+        """Search with ``runner`` until done or out of budget.
+
+        Use ``runner.rank(configs)`` for the ranker's predictions,
+        ``runner.evaluate(configs, n_samples, rung)`` to validate candidates,
+        ``runner.prune(trial, reason)`` to stop one, and read ``runner.history``,
+        ``runner.time`` and ``runner.time_left()``.
+
+        Returns
+        -------
+        configs : sequence of Config
+            Configurations to fit without validation, best first, should no
+            candidate have been validated (empty: a cheap default then).
+        """
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+
+class ZeroShot(SearchStrategy):
+    """No search: the ranker's top pick is fitted once on all rows, without validation.
+
+    Parameters
+    ----------
+    pool_size : int or None, default=None
+        Sampled configurations ranked next to every family's default; ``None``:
+        500 for classification, 0 for regression (see ``ZERO_SHOT_POOL``).
+        Out of distribution, the defaults only.
+    attempts : int, default=10
+        Picks tried, best first, before a cheap default.
+    max_time : float, default=30
+        Seconds the fit may take in all: picks predicted (by the ranker) to take
+        longer are passed over, a pick still running when the time is up is
+        stopped and the next one gets what is left; should none fit, each cheap
+        default of the last resort gets at least two seconds
+        (``LAST_RESORT_FLOOR``). Zero-shot means "no search", not "no limit":
+        an unbounded random forest on 50,000 x 20 took 117 s without it.
+    """
+
+    def __init__(self, pool_size: int | None = None, attempts: int = 10, max_time: float = 30.0):
+        self.pool_size = pool_size
+        self.attempts = attempts
+        self.max_time = max_time
+
+    @property
+    def unvalidated_seconds(self) -> float:
+        return self.max_time
+
+    def run(self, runner) -> list[Config]:
+        portfolio, context = runner.portfolio, runner.context
+        pool = portfolio.defaults()
+        size = ZERO_SHOT_POOL.get(context.task, 0) if self.pool_size is None else self.pool_size
+        if size and not context.extra.get("out_of_distribution"):
+            pool += portfolio.sample(size, random_state=runner.random_state)
+        ranked = runner.rank(pool).ranked()
+        fitting = [c for c in ranked if not runner.time.unvalidated_seconds(c) > self.max_time]
+        if len(fitting) < len(ranked):
+            logger.info("zero-shot: %d picks predicted to take more than %gs passed over",
+                        len(ranked) - len(fitting), self.max_time)
+        return (fitting or ranked)[: self.attempts]
