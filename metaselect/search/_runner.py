@@ -20,6 +20,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import resample
+from sklearn.utils.validation import _check_method_params, has_fit_parameter
 from threadpoolctl import threadpool_info
 
 from ..portfolio import Config, Portfolio
@@ -28,7 +29,7 @@ from ._budget import Budget, CandidateTimeout
 from ._memory import available_memory_mb
 from ._trial import Trial, candidate_limits, evaluate_candidate
 
-__all__ = ["Runner", "SearchFailedError", "resolve_cv"]
+__all__ = ["Runner", "SearchFailedError", "UnweightedCandidate", "accepts_sample_weight", "resolve_cv"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +95,21 @@ class Runner:
         trial, not a dead fit). ``"auto"``: three quarters of the memory the
         machine has available at the start, shared between parallel workers.
         ``None``: no cap.
+    sample_weight : array of shape (n_samples,) or None
+        Row weights for every candidate's fit (its final step's ``sample_weight``),
+        its validation scores and the refit. A candidate whose model takes no
+        weights is not evaluated (a ``"skipped"`` trial that says so) nor refit.
+    split_params, score_params : dict of per-row arrays or None
+        Metadata for the splitter's ``split`` (``groups``) and the scorer, each
+        array indexed along with the rows of a rung, a fold or a test fold.
     """
 
     def __init__(self, X, y, *, portfolio: Portfolio, schema: InputSchema, scorer, cv, classifier: bool,
                  budget: Budget, n_jobs=None, random_state: int = 0, max_evals=None,
-                 memory_limit="auto"):
+                 memory_limit="auto", sample_weight=None, split_params=None, score_params=None):
         self.X, self.y = X, y
+        self.sample_weight = sample_weight
+        self.split_params, self.score_params = dict(split_params or {}), dict(score_params or {})
         self.portfolio, self.schema, self.scorer = portfolio, schema, scorer
         self.cv, self.classifier = cv, classifier
         self.budget, self.n_jobs = budget, n_jobs
@@ -179,9 +189,11 @@ class Runner:
             if self.holdout:  # the first fold of a shuffled K-fold
                 kind = StratifiedKFold if self.classifier else KFold
                 cv = kind(cv, shuffle=True, random_state=self.random_state + n_samples)
+            split_params = _check_method_params(self.y, self.split_params, idx)  # groups follow the rows
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                folds = check_cv(cv, y_sub, classifier=self.classifier).split(np.zeros(len(idx)), y_sub)
+                splitter = check_cv(cv, y_sub, classifier=self.classifier)
+                folds = splitter.split(np.zeros(len(idx)), y_sub, **split_params)
                 folds = itertools.islice(folds, 1 if self.holdout else None)
                 splits = [(idx[tr], idx[te]) for tr, te in folds]
             self._row_cache[n_samples] = (idx, splits)
@@ -247,13 +259,19 @@ class Runner:
             trial.predicted_score, trial.predicted_time = self.predictions.get(config, (np.nan, np.nan))
             try:
                 estimator = self.build(config)
+                fit_params = self.fit_params(estimator)
+            except UnweightedCandidate as exc:
+                trial.status, trial.error = "skipped", str(exc)
+                trials.append(trial)
+                continue
             except Exception as exc:
                 trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"
                 trials.append(trial)
                 continue
             jobs.append(delayed(evaluate_candidate)(trial, estimator, self.X, self.y, splits,
                                                     self.scorer, share, deadline, oof_classes,
-                                                    self.n_threads(), self.memory_mb))
+                                                    self.n_threads(), self.memory_mb,
+                                                    fit_params=fit_params, score_params=self.score_params))
         trials.extend(Parallel(n_jobs=self.n_jobs)(jobs))
         trials.sort(key=lambda t: configs.index(t.config))
         for trial in trials:
@@ -419,5 +437,37 @@ class Runner:
         all (zero-shot mode, where the budget is 0 by design).
         """
         seconds = max(self.budget.remaining() + self.allowance, 0.5) if time_limited else None
+        estimator = self.build(config)
+        fit_params = self.fit_params(estimator)
         with candidate_limits(seconds, self.memory_mb, self.n_threads()):
-            return self.build(config).fit(self.X, self.y)
+            return estimator.fit(self.X, self.y, **fit_params)
+
+    def fit_params(self, pipeline) -> dict:
+        """Per-row fit parameters for a candidate ``pipeline`` (all rows; folds index them).
+
+        Raises
+        ------
+        UnweightedCandidate
+            With ``sample_weight`` set, when the pipeline's model takes no weights.
+        """
+        if self.sample_weight is None:
+            return {}
+        name, model = pipeline.steps[-1]
+        if not accepts_sample_weight(model):
+            raise UnweightedCandidate(
+                f"{type(model).__name__} takes no sample_weight; not fitted on weighted data"
+            )
+        return {f"{name}__sample_weight": self.sample_weight}
+
+
+class UnweightedCandidate(ValueError):
+    """A candidate that cannot take the sample weights the search was given."""
+
+
+def accepts_sample_weight(model) -> bool:
+    """Whether ``model.fit`` takes ``sample_weight`` (a ``TransformedTargetRegressor`` passes it
+    on to its regressor)."""
+    if has_fit_parameter(model, "sample_weight"):
+        return True
+    inner = getattr(model, "regressor", None)
+    return inner is not None and accepts_sample_weight(inner)
