@@ -31,12 +31,17 @@ def selector_routing(selector) -> MetadataRouter:
     """The selector's routing: itself (``sample_weight``, ``groups`` in ``fit``), a splitter
     given as ``cv`` (``split``) and a scorer given as ``scoring`` (``score``)."""
     router = MetadataRouter(owner=type(selector).__name__).add_self_request(selector)
-    if hasattr(selector.cv, "split"):
+    if _is_splitter(selector.cv):
         router.add(splitter=selector.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
     if callable(selector.scoring):
         router.add(scorer=selector.scoring,
                    method_mapping=MethodMapping().add(caller="fit", callee="score"))
     return router
+
+
+def _is_splitter(cv) -> bool:
+    """A cross-validation object (``"auto"`` and ``"holdout"`` have a ``split`` too: str's)."""
+    return hasattr(cv, "split") and not isinstance(cv, str)
 
 
 def _takes_sample_weight(scorer) -> bool:
@@ -70,9 +75,6 @@ def fit_metadata(selector, X, scorer, sample_weight, groups, params: dict):
     if sample_weight is not None:
         sample_weight = _check_sample_weight(_per_row("sample_weight", sample_weight, n_samples, selector),
                                              np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True)
-        if not sample_weight.sum() > 0:
-            raise ValueError(f"{name}.fit: sample_weight sums to zero; at least one row needs a "
-                             "positive weight.")
     if groups is not None:
         groups = _per_row("groups", groups, n_samples, selector)
     split_params, score_params = {}, {}
@@ -89,7 +91,7 @@ def fit_metadata(selector, X, scorer, sample_weight, groups, params: dict):
         )
     if groups is not None:
         split_params.setdefault("groups", groups)
-        if not hasattr(selector.cv, "split"):
+        if not _is_splitter(selector.cv):
             logger.warning("groups are passed to the splitter, but cv=%r does not use them; "
                            "give a group splitter such as cv=GroupKFold(5).", selector.cv)
     if sample_weight is not None and _takes_sample_weight(scorer):

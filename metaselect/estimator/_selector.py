@@ -483,10 +483,13 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         X = self._prepare(X)
         return self.best_estimator_.decision_function(X)
 
-    def score(self, X, y):
-        """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``."""
+    def score(self, X, y, sample_weight=None):
+        """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``;
+        weighted by ``sample_weight`` when given."""
         check_is_fitted(self)
-        return self.scorer_(self, X, y)
+        if sample_weight is None:
+            return self.scorer_(self, X, y)
+        return self.scorer_(self, X, y, sample_weight=sample_weight)
 
     def get_metadata_routing(self):
         """How ``fit`` routes metadata (see scikit-learn's metadata routing guide).
