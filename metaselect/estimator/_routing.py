@@ -75,6 +75,8 @@ def fit_metadata(selector, X, scorer, sample_weight, groups, params: dict):
     if sample_weight is not None:
         sample_weight = _check_sample_weight(_per_row("sample_weight", sample_weight, n_samples, selector),
                                              np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True)
+        if not sample_weight.any():  # scikit-learn < 1.8 lets all-zero weights through
+            raise ValueError(f"{name}.fit: sample_weight must contain at least one non-zero weight.")
     if groups is not None:
         groups = _per_row("groups", groups, n_samples, selector)
     split_params, score_params = {}, {}
