@@ -141,6 +141,15 @@ def test_bad_metadata_is_named(cancer, kwargs, match):
         _tree_selector(cv=3).fit(X, y, **kwargs)
 
 
+def test_weights_on_one_class_only_are_named(cancer):
+    """As scikit-learn's classifiers do (check_classifiers_one_label_sample_weights): a ValueError
+    naming the class, not a search whose every candidate fails."""
+    X, y = cancer
+    with pytest.raises(ValueError, match="positive on rows of one class only"):
+        _tree_selector(cv=3).fit(X, y, sample_weight=(y == 1).astype(float))
+    _tree_selector(cv=3).fit(X, y, sample_weight=(y == 1) + 0.5)  # both classes weighted: fits
+
+
 def test_other_metadata_needs_routing(cancer):
     X, y = cancer
     with pytest.raises(TypeError, match="enable_metadata_routing"):

@@ -62,10 +62,11 @@ def _per_row(name: str, values, n_samples: int, selector) -> np.ndarray:
     return values
 
 
-def fit_metadata(selector, X, scorer, sample_weight, groups, params: dict):
+def fit_metadata(selector, X, y, scorer, sample_weight, groups, params: dict, *, classification: bool):
     """Checked ``(sample_weight, split_params, score_params)`` for the runner.
 
-    ``sample_weight``: a float array (non-negative, not all zero) or ``None``.
+    ``sample_weight``: a float array (non-negative, not all zero, and for
+    ``classification`` positive on rows of at least two classes of ``y``) or ``None``.
     ``split_params``: ``groups`` and whatever routing sends to the splitter's ``split``.
     ``score_params``: ``sample_weight`` when the scorer takes it, and whatever routing sends
     to the scorer. Without metadata routing, metadata other than ``sample_weight`` and
@@ -77,6 +78,10 @@ def fit_metadata(selector, X, scorer, sample_weight, groups, params: dict):
                                              np.empty((n_samples, 0)), dtype=np.float64, ensure_non_negative=True)
         if not sample_weight.any():  # scikit-learn < 1.8 lets all-zero weights through
             raise ValueError(f"{name}.fit: sample_weight must contain at least one non-zero weight.")
+        weighted_classes = np.unique(np.asarray(y)[sample_weight > 0]) if classification else ()
+        if len(weighted_classes) == 1:
+            raise ValueError(f"{name}.fit: sample_weight is positive on rows of one class only "
+                             f"({weighted_classes[0]}); a classifier needs rows of at least two classes.")
     if groups is not None:
         groups = _per_row("groups", groups, n_samples, selector)
     split_params, score_params = {}, {}

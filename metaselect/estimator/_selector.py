@@ -312,7 +312,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         scoring = self.scoring or DEFAULT_SCORING[task]
         self.scorer_ = get_scorer(scoring) if isinstance(scoring, str) else scoring
         sample_weight, split_params, score_params = fit_metadata(
-            self, X, self.scorer_, sample_weight, groups, fit_params)
+            self, X, y, self.scorer_, sample_weight, groups, fit_params, classification=task == "classification")
         portfolio = Portfolio(task, self.estimators)
         ranker = self.ranker if self.ranker is not None else MetaModelRanker()
         seed = int(check_random_state(self.random_state).randint(2**31 - 2**16))
