@@ -235,3 +235,27 @@ def test_score_takes_sample_weight(cancer):
     odd = model.scorer_(model, X[101::2], y[101::2])
     assert model.score(X[100:], y[100:], sample_weight=weights) == pytest.approx(odd)
 
+
+
+def test_weighted_selector_round_trips_through_skops(cancer, tmp_path):
+    """A selector fitted with weights (a family skipped for them) saves and loads with skops'
+    trust list, and predicts as before."""
+    import skops.io
+
+    from metaselect.estimator import TRUSTED_TYPES, load_model, save_model
+
+    X, y = cancer
+    weights = np.random.RandomState(1).randint(1, 4, len(y)).astype(float)
+    model = MetaSelectorClassifier(estimators=["knn", "decision_tree", "logistic_regression"], max_evals=6,
+                                   cv=3, random_state=0)  # the default ranker: in the trust list
+    model.fit(X, y, sample_weight=weights)
+    assert (model.leaderboard_["status"] == "skipped").any()
+    path = tmp_path / "weighted.skops"
+    save_model(model, path)
+    assert set(skops.io.get_untrusted_types(file=path)) <= set(TRUSTED_TYPES)
+    loaded = load_model(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.best_config_ == model.best_config_
+    assert loaded.leaderboard_["error"].tolist() == model.leaderboard_["error"].tolist()
+    assert loaded.score(X, y, sample_weight=weights) == pytest.approx(model.score(X, y, sample_weight=weights))
