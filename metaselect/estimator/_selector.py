@@ -438,8 +438,23 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         return self.best_estimator_.decision_function(X)
 
     def score(self, X, y, sample_weight=None):
-        """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``;
-        weighted by ``sample_weight`` when given."""
+        """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``.
+
+        Balanced accuracy for classification and R^2 for regression unless ``scoring``
+        says otherwise (the classifier and the regressor too: not their mixins' accuracy).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to ``scorer_`` when given.
+
+        Returns
+        -------
+        score : float
+            Greater is better, as with every scikit-learn scorer.
+        """
         check_is_fitted(self)
         if sample_weight is None:
             return self.scorer_(self, X, y)
@@ -513,6 +528,10 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
     def _resolve_task(self, y) -> str:
         return "classification"
 
+    # The mixin comes first (scikit-learn's tags need it), so its ``score`` would win:
+    # ``scorer_`` scores, as :meth:`MetaSelector.score` documents, not ClassifierMixin.score.
+    score = MetaSelector.score
+
 
 class MetaSelectorRegressor(RegressorMixin, MetaSelector):
     """:class:`MetaSelector` for regression (``is_regressor`` is true).
@@ -542,3 +561,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
 
     def _resolve_task(self, y) -> str:
         return "regression"
+
+    # The mixin comes first (scikit-learn's tags need it), so its ``score`` would win:
+    # ``scorer_`` scores, as :meth:`MetaSelector.score` documents, not RegressorMixin.score.
+    score = MetaSelector.score
