@@ -15,9 +15,24 @@ from metaselect import MetaSelector, MetaSelectorClassifier, MetaSelectorRegress
 FAST = dict(time_budget=3600, max_evals=4, cv=3, memory_limit=None, random_state=0)
 
 
+#: A search picks its configuration on cross-validation folds. Repeating a row puts its
+#: copies on both sides of a fold, which weighting it does not, so the folds' scores and the
+#: configuration they select may differ (they do for the regressor; the classifier's checks
+#: pass). With folds that keep the copies of a row together the two fits are the same:
+#: tests/test_routing.py.
+SAMPLE_WEIGHT_EQUIVALENCE = (
+    "cross-validation splits repeated rows across folds but keeps a weighted row whole, so the "
+    "search may select another configuration; equivalence with whole copies is tested in "
+    "tests/test_routing.py"
+)
+
+
 def _expected_failures(estimator):
-    # None: every applicable check must pass.
-    return {}
+    # Every other applicable check must pass.
+    if not isinstance(estimator, MetaSelectorRegressor):
+        return {}
+    return {check: SAMPLE_WEIGHT_EQUIVALENCE for check in (
+        "check_sample_weight_equivalence_on_dense_data", "check_sample_weight_equivalence_on_sparse_data")}
 
 
 @parametrize_with_checks(

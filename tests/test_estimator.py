@@ -9,6 +9,7 @@ import pytest
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.datasets import load_diabetes, load_iris, make_classification, make_regression
 from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error, r2_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -84,6 +85,28 @@ def test_custom_scoring_name_and_callable(iris):
 
     MetaSelectorClassifier(scoring=scorer, **FAST_CLF).fit(X, y)
     assert calls and sum(calls) >= 150
+
+
+def test_score_uses_the_search_scorer_on_every_class():
+    """``score`` is ``scorer_`` (balanced accuracy by default), not the mixins' accuracy / R^2:
+    on imbalanced classes the two differ, and a custom scoring is used as given."""
+    X, y = make_classification(n_samples=400, weights=[0.85], flip_y=0.1, random_state=0)
+    weights = np.random.RandomState(0).randint(1, 4, len(y)).astype(float)
+    for cls in (MetaSelectorClassifier, MetaSelector):
+        model = cls(**dict(FAST, max_evals=1), estimators=["decision_tree"]).fit(X[:200], y[:200])
+        predicted = model.predict(X[200:])
+        assert accuracy_score(y[200:], predicted) != pytest.approx(balanced_accuracy_score(y[200:], predicted))
+        assert model.score(X[200:], y[200:]) == pytest.approx(balanced_accuracy_score(y[200:], predicted))
+        assert model.score(X[200:], y[200:], sample_weight=weights[200:]) == pytest.approx(
+            balanced_accuracy_score(y[200:], predicted, sample_weight=weights[200:]))
+    Xr, yr = load_diabetes(return_X_y=True)
+    model = MetaSelectorRegressor(**dict(FAST, max_evals=1), estimators=["ridge"],
+                                  scoring="neg_mean_absolute_error").fit(Xr[:300], yr[:300])
+    predicted = model.predict(Xr[300:])
+    assert model.score(Xr[300:], yr[300:]) == pytest.approx(-mean_absolute_error(yr[300:], predicted))
+    assert model.score(Xr[300:], yr[300:]) != pytest.approx(r2_score(yr[300:], predicted))
+    assert MetaSelectorRegressor(**dict(FAST, max_evals=1), estimators=["ridge"]).fit(Xr[:300], yr[:300]).score(
+        Xr[300:], yr[300:]) == pytest.approx(r2_score(yr[300:], predicted))
 
 
 def test_in_pipeline_and_cross_val_score(iris):

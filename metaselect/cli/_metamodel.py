@@ -1,11 +1,14 @@
 """``metaselect train-meta`` and ``metaselect fine-tune``: (re)train the neural meta-model.
 
 Both import TensorFlow (through :mod:`metaselect.metamodel`'s training functions);
-nothing else in the command line does.
+nothing else in the command line does. TensorFlow comes with the ``train`` extra;
+without it both commands say in one line what to install and exit with status 1.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 from pathlib import Path
 
 TASKS = ("classification", "regression")
@@ -43,6 +46,24 @@ def register(sub) -> None:
     tune.set_defaults(func=run_fine_tune)
 
 
+def _needs_tensorflow(command):
+    """Run ``command`` only where TensorFlow is installed; otherwise print what to install."""
+
+    @functools.wraps(command)
+    def run(args) -> int:
+        from ..metamodel._training import require_tensorflow
+
+        try:
+            require_tensorflow()
+        except ImportError as exc:
+            print(f"metaselect {args.command}: error: {exc}", file=sys.stderr)
+            return 1
+        return command(args)
+
+    return run
+
+
+@_needs_tensorflow
 def run_train(args) -> int:
     from ..knowledge import load_knowledge_base
     from ..metamodel import LearnedPortfolio, table_from_knowledge_base, train_metamodel
@@ -61,6 +82,7 @@ def run_train(args) -> int:
     return 0
 
 
+@_needs_tensorflow
 def run_fine_tune(args) -> int:
     from ..knowledge._experience import experience_tables
     from ..metamodel import LearnedPortfolio, fine_tune, load_models, load_pretrained

@@ -37,6 +37,7 @@ from ..search import (
 from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
 from ._persistence import VersionedPickleMixin
+from ._routing import fit_metadata, selector_routing
 from ._transaction import transactional
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
@@ -263,7 +264,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
     # -- fit -------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
     @transactional
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Search the portfolio within ``time_budget`` and refit the winner.
 
         Parameters
@@ -271,6 +272,29 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
             Numeric, boolean, categorical and object columns; missing values allowed.
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights (non-negative). They reach every candidate's model (its
+            ``fit(..., sample_weight=...)``; preprocessing is fitted unweighted), the
+            scorer of every validation fold (when it takes ``sample_weight``, as
+            scikit-learn's scorers do) and the refit. Rows subsampled for a rung
+            keep their weights. A family whose model takes no weights (k-nearest
+            neighbours, linear and quadratic discriminant analysis) is not
+            fitted: its candidates appear in ``leaderboard_`` as ``"skipped"`` with
+            the reason in ``error``. Weights are not resampled into rows: a weighted
+            resample would add randomness and hide that the model ignores weights.
+            Meta-features, which only rank the candidates, ignore the weights.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group-aware splitter given as ``cv`` (for example
+            ``cv=GroupKFold(5)``); they follow the rows subsampled for a rung.
+            Built-in validation (``cv`` an int, ``"auto"`` or ``"holdout"``) ignores
+            them, with a warning.
+        **fit_params : dict
+            Other metadata, only with ``sklearn.set_config(enable_metadata_routing=True)``:
+            routed to a scorer given as ``scoring`` and a splitter given as ``cv``
+            as their requests say (``set_score_request``, ``set_split_request``).
+            With routing enabled, a selector inside ``Pipeline``, ``GridSearchCV`` or
+            ``cross_validate`` receives ``sample_weight`` / ``groups`` once it
+            requests them: ``set_fit_request(sample_weight=True, groups=True)``.
 
         Returns
         -------
@@ -287,6 +311,8 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         self.task_ = task
         scoring = self.scoring or DEFAULT_SCORING[task]
         self.scorer_ = get_scorer(scoring) if isinstance(scoring, str) else scoring
+        sample_weight, split_params, score_params = fit_metadata(
+            self, X, y, self.scorer_, sample_weight, groups, fit_params, classification=task == "classification")
         portfolio = Portfolio(task, self.estimators)
         ranker = self.ranker if self.ranker is not None else MetaModelRanker()
         seed = int(check_random_state(self.random_state).randint(2**31 - 2**16))
@@ -306,7 +332,8 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                 classifier=task == "classification", budget=budget, ranker=ranker, context=context,
                 n_jobs=self.n_jobs, random_state=seed, max_evals=self.max_evals,
                 memory_limit=self.memory_limit, collect_oof=self.ensemble_size > 1 and self.time_budget > 0,
-                callbacks=callbacks,
+                callbacks=callbacks, sample_weight=sample_weight, split_params=split_params,
+                score_params=score_params,
             )  # fmt: skip
             self._search(runner)
         self._schema = schema
@@ -410,10 +437,40 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         X = self._prepare(X)
         return self.best_estimator_.decision_function(X)
 
-    def score(self, X, y):
-        """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``."""
+    def score(self, X, y, sample_weight=None):
+        """Score with ``scorer_`` (the ``scoring`` used during the search), like ``GridSearchCV``.
+
+        Balanced accuracy for classification and R^2 for regression unless ``scoring``
+        says otherwise (the classifier and the regressor too: not their mixins' accuracy).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to ``scorer_`` when given.
+
+        Returns
+        -------
+        score : float
+            Greater is better, as with every scikit-learn scorer.
+        """
         check_is_fitted(self)
-        return self.scorer_(self, X, y)
+        if sample_weight is None:
+            return self.scorer_(self, X, y)
+        return self.scorer_(self, X, y, sample_weight=sample_weight)
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes metadata (see scikit-learn's metadata routing guide).
+
+        The selector consumes ``sample_weight`` and ``groups`` itself; a splitter given
+        as ``cv`` and a scorer given as ``scoring`` receive what they request.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return selector_routing(self)
 
     def _sk_visual_block_(self):
         """Notebooks draw a fitted selector as the pipeline it chose (an unfitted one as itself)."""
@@ -471,6 +528,10 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
     def _resolve_task(self, y) -> str:
         return "classification"
 
+    # The mixin comes first (scikit-learn's tags need it), so its ``score`` would win:
+    # ``scorer_`` scores, as :meth:`MetaSelector.score` documents, not ClassifierMixin.score.
+    score = MetaSelector.score
+
 
 class MetaSelectorRegressor(RegressorMixin, MetaSelector):
     """:class:`MetaSelector` for regression (``is_regressor`` is true).
@@ -500,3 +561,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
 
     def _resolve_task(self, y) -> str:
         return "regression"
+
+    # The mixin comes first (scikit-learn's tags need it), so its ``score`` would win:
+    # ``scorer_`` scores, as :meth:`MetaSelector.score` documents, not RegressorMixin.score.
+    score = MetaSelector.score

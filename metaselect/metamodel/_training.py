@@ -15,6 +15,7 @@ dataset), and squared error on log time where the time is known.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 
@@ -35,13 +36,38 @@ SPREAD_WEIGHTING = {"classification": True, "regression": False}
 logger = logging.getLogger(__name__)
 
 
+#: What to install for training: TensorFlow comes with the ``train`` extra only.
+MISSING_TENSORFLOW = (
+    "training the meta-model needs TensorFlow, which a plain install leaves out: "
+    "pip install 'metaselect[train]'"
+)
+
+
 def _tf():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    import keras
-    import tensorflow as tf
-
+    try:
+        import keras
+        import tensorflow as tf
+    except ImportError as exc:
+        raise ImportError(MISSING_TENSORFLOW, name=exc.name) from exc
     return tf, keras
+
+
+def require_tensorflow() -> None:
+    """Raise the :data:`MISSING_TENSORFLOW` ImportError unless TensorFlow can be imported.
+
+    A cheap check (it looks for the packages without importing them), so that the
+    command line fails before reading a knowledge base.
+
+    Raises
+    ------
+    ImportError
+        If ``tensorflow`` or ``keras`` is not installed.
+    """
+    missing = [name for name in ("tensorflow", "keras") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ImportError(MISSING_TENSORFLOW, name=missing[0])
 
 
 def _build(keras, n_inputs: int, hidden, seed: int, dropout: float = 0.0, l2: float = 0.0):
@@ -221,8 +247,10 @@ def train_metamodel(table: MetaTable, *, hidden=(64, 64), n_members: int = 5, ep
     varies less). At run time the predicted score is the members' mean plus
     ``prior_weight`` times the configuration's mean normalised score in training
     (the network learns the correction to that prior). ``weight_by_spread=None``
-    uses :data:`SPREAD_WEIGHTING` for the task. Seeded and repeatable.
+    uses :data:`SPREAD_WEIGHTING` for the task. Seeded and repeatable. Raises
+    ImportError (:data:`MISSING_TENSORFLOW`) where TensorFlow is not installed.
     """
+    require_tensorflow()
     if weight_by_spread is None:
         weight_by_spread = SPREAD_WEIGHTING.get(table.task, False)
     tf, keras = _tf()
@@ -267,8 +295,10 @@ def fine_tune(model: MetaModel, table: MetaTable, *, epochs: int = 60, learning_
     ``table`` needs the model's meta-features (extra columns are ignored); its
     configurations may differ from the pre-training set. The input
     standardisation and the memory of pre-training scores are kept; the new
-    datasets join the novelty check.
+    datasets join the novelty check. Raises ImportError (:data:`MISSING_TENSORFLOW`)
+    where TensorFlow is not installed.
     """
+    require_tensorflow()
     missing = [n for n in model.meta_names if n not in table.meta_names]
     if missing:
         raise ValueError(f"The fine-tuning data lacks the model's meta-features {missing[:5]}.")

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import resample
+from sklearn.utils.validation import _check_method_params
 
 __all__ = ["HOLDOUT_FOLDS", "RungRows"]
 
@@ -27,10 +28,14 @@ class RungRows:
         fifth of the rung's rows held out (one fold of a ``HOLDOUT_FOLDS``-fold).
     classifier : bool
     random_state : int
+    split_params : dict of per-row arrays, default=None
+        Metadata for the splitter's ``split`` (``groups`` for ``GroupKFold``), over all
+        rows; a rung's splitter gets the values of the rung's rows.
     """
 
-    def __init__(self, y, cv, classifier: bool, random_state: int) -> None:
+    def __init__(self, y, cv, classifier: bool, random_state: int, split_params=None) -> None:
         self.y, self.cv, self.classifier, self.random_state = y, cv, classifier, random_state
+        self.split_params = dict(split_params or {})
         self.n_samples = y.shape[0]
         self._cache: dict[int, tuple] = {}
 
@@ -50,9 +55,11 @@ class RungRows:
             if self.holdout:  # the first fold of a shuffled K-fold
                 kind = StratifiedKFold if self.classifier else KFold
                 cv = kind(cv, shuffle=True, random_state=self.random_state + n_samples)
+            split_params = _check_method_params(self.y, self.split_params, idx)  # groups follow the rows
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                folds = check_cv(cv, y_sub, classifier=self.classifier).split(np.zeros(len(idx)), y_sub)
+                splitter = check_cv(cv, y_sub, classifier=self.classifier)
+                folds = splitter.split(np.zeros(len(idx)), y_sub, **split_params)
                 folds = itertools.islice(folds, 1 if self.holdout else None)
                 splits = [(idx[tr], idx[te]) for tr, te in folds]
             self._cache[n_samples] = (idx, splits)

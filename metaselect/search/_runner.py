@@ -28,6 +28,7 @@ from ._ranker import Predictions, Ranker, RankingContext, StaticPriorRanker
 from ._rows import RungRows
 from ._timemodel import TimeModel
 from ._trial import Trial, candidate_limits, evaluate_candidate
+from ._weights import UnweightedCandidate, weighted_fit_params
 
 __all__ = ["Runner", "resolve_cv"]
 
@@ -101,13 +102,24 @@ class Runner:
     callbacks : sequence of callables, default=()
         Called as ``callback(runner, trials)`` after each batch of evaluations
         (progress bars).
+    sample_weight : array of shape (n_samples,) or None
+        Row weights for every candidate's fit (its final step's ``sample_weight``),
+        its validation scores and the refit. A candidate whose model takes no
+        weights is not evaluated (a ``"skipped"`` trial that says so) nor refit.
+    split_params : dict of per-row arrays or None
+        Metadata for the splitter's ``split`` (``groups``): see :class:`RungRows`.
+    score_params : dict of per-row arrays or None
+        Metadata for the scorer (``sample_weight``), indexed along with each validation fold.
     """
 
     def __init__(self, X, y, *, portfolio: Portfolio, schema: InputSchema, scorer, cv, classifier: bool,
                  budget: Budget, ranker: Ranker | None = None, context: RankingContext | None = None,
                  n_jobs=None, random_state: int = 0, max_evals=None, memory_limit="auto",
-                 collect_oof: bool = False, callbacks=()):
+                 collect_oof: bool = False, callbacks=(), sample_weight=None, split_params=None,
+                 score_params=None):
         self.X, self.y = X, y
+        self.sample_weight = sample_weight
+        self.score_params = dict(score_params or {})
         self.portfolio, self.schema, self.scorer = portfolio, schema, scorer
         self.classifier = classifier
         self.budget, self.n_jobs = budget, n_jobs
@@ -117,7 +129,7 @@ class Runner:
             portfolio.task, y.shape[0], X.shape[1])
         self.collect_oof, self.callbacks = collect_oof, tuple(callbacks)
         self.n_samples = y.shape[0]
-        self.rows = RungRows(y, cv, classifier, self.random_state)
+        self.rows = RungRows(y, cv, classifier, self.random_state, split_params)
         self.history = TrialHistory()
         self.time = TimeModel(self.history, portfolio, self.rows,
                               self.context.extra.get("time_reference_rows", 1000.0))
@@ -215,13 +227,19 @@ class Runner:
             trial.predicted_score, trial.predicted_time = self.history.prediction(config)
             try:
                 estimator = self.build(config)
+                fit_params = self.fit_params(estimator)
+            except UnweightedCandidate as exc:
+                trial.status, trial.error = "skipped", str(exc)
+                trials.append(trial)
+                continue
             except Exception as exc:
                 trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"
                 trials.append(trial)
                 continue
             jobs.append(delayed(evaluate_candidate)(trial, estimator, self.X, self.y, splits,
                                                     self.scorer, share, deadline, oof_classes,
-                                                    self.n_threads(), self.memory_mb))
+                                                    self.n_threads(), self.memory_mb,
+                                                    fit_params=fit_params, score_params=self.score_params))
         trials.extend(Parallel(n_jobs=self.n_jobs)(jobs))
         trials.sort(key=lambda t: configs.index(t.config))
         for trial in trials:
@@ -260,5 +278,17 @@ class Runner:
         """
         if seconds is None:
             seconds = max(self.budget.remaining() + self.allowance, 0.5)
+        estimator = self.build(config)
+        fit_params = self.fit_params(estimator)
         with candidate_limits(seconds, self.memory_mb, self.n_threads()):
-            return self.build(config).fit(self.X, self.y)
+            return estimator.fit(self.X, self.y, **fit_params)
+
+    def fit_params(self, pipeline) -> dict:
+        """Per-row fit parameters for a candidate ``pipeline`` (all rows; folds index them).
+
+        Raises
+        ------
+        UnweightedCandidate
+            With ``sample_weight`` set, when the pipeline's model takes no weights.
+        """
+        return weighted_fit_params(pipeline, self.sample_weight)

@@ -9,8 +9,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _check_method_params
 from threadpoolctl import threadpool_limits
 
 from ..portfolio import Config
@@ -30,7 +32,8 @@ class Trial:
 
     ``status`` is ``"ok"``, ``"failed"`` (raised, or produced a non-finite
     score; ``error`` says why), ``"timeout"`` (stopped when its time share ran
-    out), ``"skipped"`` (the budget was spent before it could start) or
+    out), ``"skipped"`` (the budget was spent before it could start, or its
+    model cannot take the sample weights the search was given) or
     ``"pruned"`` (set by the search when a better candidate advanced and this
     one did not).
     """
@@ -62,8 +65,13 @@ class Trial:
 @contextmanager
 def candidate_limits(seconds: float | None, memory_mb: float | None, n_threads: int | None) -> Iterator[bool]:
     """Everything one candidate's fit runs under: a time limit (``None``: none), a memory cap,
-    an OpenMP/BLAS thread cap, and its warnings silenced. Yields whether the time limit is armed."""
+    an OpenMP/BLAS thread cap, and its warnings silenced. Yields whether the time limit is armed.
+
+    Metadata routing is off inside: candidates are the search's own pipelines, given their
+    fit parameters as ``step__param`` whatever the caller's ``enable_metadata_routing``
+    (joblib's process workers start with scikit-learn's default configuration anyway)."""
     with ExitStack() as stack:
+        stack.enter_context(config_context(enable_metadata_routing=False))
         armed = stack.enter_context(time_limit(seconds)) if seconds is not None else False
         stack.enter_context(memory_limit(memory_mb))
         stack.enter_context(threadpool_limits(limits=n_threads))
@@ -93,8 +101,16 @@ def _stop_if_projected_past(trial, n_splits: int, elapsed: float, limit: float) 
                                f"past the time share of {limit:.1f}s")
 
 
+def _score(scorer, model, X_test, y_test, params: dict) -> float:
+    """``scorer(model, X_test, y_test, **params)``. Scorers take ``sample_weight`` as it is;
+    other metadata reaches a scikit-learn scorer only with metadata routing enabled (it
+    was routed there by the selector's ``fit``, which had routing on)."""
+    with config_context(enable_metadata_routing=bool(set(params) - {"sample_weight"})):
+        return float(scorer(model, X_test, y_test, **params))
+
+
 def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline, oof_classes=False,
-                       n_threads=None, memory_mb=None) -> Trial:
+                       n_threads=None, memory_mb=None, *, fit_params=None, score_params=None) -> Trial:
     """Cross-validate ``estimator`` fold by fold inside ``time_share`` seconds.
 
     Runs in a joblib worker. Never raises: errors, non-finite scores and time
@@ -104,6 +120,9 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     positions) asks for out-of-fold predictions, indexed by row of ``X``.
     ``n_threads`` caps the OpenMP/BLAS threads of the fit (``None``: no cap);
     ``memory_mb`` caps the memory it may allocate (see :func:`memory_limit`).
+    ``fit_params`` (for the pipeline's ``fit``, e.g. ``model__sample_weight``) and
+    ``score_params`` (for the scorer, e.g. ``sample_weight``) hold arrays over the rows
+    of ``X``: each fold gets its training rows' and its validation rows' share.
     """
     start = time.time()
     if deadline - start <= 0:
@@ -112,6 +131,7 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     fit_times, score_times = [], []
     oof = None
     limit = min(time_share, deadline - start)
+    fit_params, score_params = fit_params or {}, score_params or {}
     try:
         for first, folds in ((True, splits[:1]), (False, splits[1:])):
             # The first fold may take its part of the share (with FIRST_FOLD_SLACK): past that the
@@ -125,10 +145,10 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
                         raise CandidateTimeout("time share exceeded between folds")
                     model = clone(estimator)
                     t0 = time.perf_counter()
-                    model.fit(_safe_indexing(X, train), y[train])
+                    model.fit(_safe_indexing(X, train), y[train], **_check_method_params(X, fit_params, train))
                     t1 = time.perf_counter()
                     X_test = _safe_indexing(X, test)
-                    score = float(scorer(model, X_test, y[test]))
+                    score = _score(scorer, model, X_test, y[test], _check_method_params(X, score_params, test))
                     score_times.append(time.perf_counter() - t1)
                     if oof_classes is not False:
                         block = _oof_block(model, X_test, oof_classes)
