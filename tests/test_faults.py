@@ -97,3 +97,46 @@ def test_a_successful_refit_replaces_the_whole_fitted_state(fitted, iris):
     fitted.fit(X, 2 - y)  # no column names now: the old ones must not survive
     assert not hasattr(fitted, "feature_names_in_")
     assert fitted.get_params()["scoring"] is None
+
+
+class _Crash:
+    """A model whose fit kills the process running it (as a segfault or the OOM killer would)."""
+
+    def __init__(self, size=1):
+        self.size = size
+
+    def get_params(self, deep=True):
+        return {"size": self.size}
+
+    def set_params(self, **params):
+        self.size = params.get("size", self.size)
+        return self
+
+    def fit(self, X, y):
+        import os
+
+        os._exit(3)
+
+
+def test_a_candidate_that_kills_its_worker_fails_alone():
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.datasets import make_classification
+
+    from metaselect import Family
+    from metaselect.spaces import Int, SearchSpace
+
+    class Crash(ClassifierMixin, BaseEstimator, _Crash):
+        pass
+
+    family = Family("crash", "classification", lambda params, rs: Crash(**params),
+                    SearchSpace({"size": Int(1, 3)}, default={"size": 1}), prior=10.0)
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    model = MetaSelectorClassifier(**dict(FAST, estimators=[family, "logistic_regression", "knn"], n_jobs=2,
+                                          max_evals=8))
+    model.fit(X, y)
+    board = model.leaderboard_
+    crashed = board[board["algorithm"] == "crash"]
+    assert len(crashed) and set(crashed["status"]) == {"failed"}
+    assert crashed["error"].str.contains("worker process running it died").all()
+    assert model.best_config_["algorithm"] != "crash"
+    assert (board[board["algorithm"] != "crash"]["status"] == "ok").any()

@@ -15,8 +15,10 @@ import math
 import os
 import time
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 
 from joblib import Parallel, delayed
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 from threadpoolctl import threadpool_info
 
 from ..portfolio import Config, Portfolio
@@ -218,7 +220,7 @@ class Runner:
         _, splits = self.rows(n_samples)
         share = self.time_share(len(configs), reserve) if share is None else min(share, remaining)
         deadline = time.time() + remaining
-        jobs, trials = [], []
+        jobs, started, trials = [], [], []
         oof_classes = False
         if self.collect_oof and n_samples == self.n_samples:
             oof_classes = int(self.y.max()) + 1 if self.classifier else None
@@ -240,7 +242,8 @@ class Runner:
                                                     self.scorer, share, deadline, oof_classes,
                                                     self.n_threads(), self.memory_mb,
                                                     fit_params=fit_params, score_params=self.score_params))
-        trials.extend(Parallel(n_jobs=self.n_jobs)(jobs))
+            started.append(trial)
+        trials.extend(self._dispatch(jobs, started))
         trials.sort(key=lambda t: configs.index(t.config))
         for trial in trials:
             logger.debug("candidate %d, rung %d, %d rows: %s %s -> %s, score %.4f, %.2fs%s",
@@ -251,6 +254,30 @@ class Runner:
         self._update_reserve()
         for callback in self.callbacks:
             callback(self, trials)
+        return trials
+
+    def _dispatch(self, jobs: list, started: list[Trial]) -> list[Trial]:
+        """Run ``jobs`` (the evaluations of ``started``) through joblib.
+
+        A candidate that kills its worker process (a segfault, ``os._exit``, the
+        kernel's out-of-memory killer) breaks the whole batch in joblib. The batch
+        then runs again one job at a time, so the culprit fails alone, with a
+        leaderboard row saying its process died, and the others are evaluated.
+        With ``n_jobs=1`` candidates run in this process, and such a crash ends it.
+        """
+        try:
+            return list(Parallel(n_jobs=self.n_jobs)(jobs))
+        except (TerminatedWorkerError, BrokenProcessPool) as exc:
+            logger.warning("a candidate's worker process died (%s); running the batch one at a time",
+                           type(exc).__name__)
+        trials = []
+        for job, trial in zip(jobs, started, strict=True):
+            try:
+                trials += Parallel(n_jobs=self.n_jobs)([job])
+            except (TerminatedWorkerError, BrokenProcessPool) as exc:
+                trial.status = "failed"
+                trial.error = f"the worker process running it died ({type(exc).__name__}: {exc})"[:500]
+                trials.append(trial)
         return trials
 
     def _update_reserve(self) -> None:
