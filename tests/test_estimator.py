@@ -24,8 +24,11 @@ from metaselect.estimator import LEADERBOARD_COLUMNS
 from metaselect.preprocessing import UnseenCategoryWarning
 from metaselect.spaces import Float, SearchSpace
 
-# max_evals, not the clock, ends these searches, so results do not depend on machine speed.
-FAST = dict(time_budget=60, max_evals=6, cv=3, random_state=0)
+# max_evals, not the clock, ends these searches, so results do not depend on machine speed: the
+# budget is far beyond what 6 evaluations on small data take, so no time share or time-based
+# decision binds (the first rung stops starting new candidates after its share of the budget);
+# memory_limit=None: the cap does not depend on the memory free when a fit starts.
+FAST = dict(time_budget=3600, max_evals=6, cv=3, memory_limit=None, random_state=0)
 LIGHT = ["logistic_regression", "decision_tree", "knn"]
 FAST_CLF = dict(FAST, estimators=LIGHT + ["random_forest", "gaussian_nb", "lda"])
 FAST_REG = dict(FAST, estimators=["ridge", "decision_tree", "knn", "elastic_net"])
