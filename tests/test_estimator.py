@@ -22,10 +22,14 @@ from metaselect import (
     SearchFailedError,
 )
 from metaselect.estimator import LEADERBOARD_COLUMNS
+from metaselect.preprocessing import UnseenCategoryWarning
 from metaselect.spaces import Float, SearchSpace
 
-# max_evals, not the clock, ends these searches, so results do not depend on machine speed.
-FAST = dict(time_budget=60, max_evals=6, cv=3, random_state=0)
+# max_evals, not the clock, ends these searches, so results do not depend on machine speed: the
+# budget is far beyond what 6 evaluations on small data take, so no time share or time-based
+# decision binds (the first rung stops starting new candidates after its share of the budget);
+# memory_limit=None: the cap does not depend on the memory free when a fit starts.
+FAST = dict(time_budget=3600, max_evals=6, cv=3, memory_limit=None, random_state=0)
 LIGHT = ["logistic_regression", "decision_tree", "knn"]
 FAST_CLF = dict(FAST, estimators=LIGHT + ["random_forest", "gaussian_nb", "lda"])
 FAST_REG = dict(FAST, estimators=["ridge", "decision_tree", "knn", "elastic_net"])
@@ -150,7 +154,8 @@ def test_dataframe_with_categoricals_missing_values_and_string_labels(mixed_fram
     assert model.score(X, y) > 0.7  # the label depends on a categorical column
     unseen = X.head(5).copy()
     unseen["city"] = ["zzz", None, "a", "b", "new"]
-    assert set(model.predict(unseen)) <= {"no", "yes"}
+    with pytest.warns(UnseenCategoryWarning, match=r"\{'city': 2\}"):
+        assert set(model.predict(unseen)) <= {"no", "yes"}
 
 
 def test_dataframe_columns_must_match_at_predict(mixed_frame):

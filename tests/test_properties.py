@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from metaselect import MetaSelectorClassifier, MetaSelectorRegressor, metafeatures
@@ -26,9 +26,13 @@ from metaselect.search import SearchFailedError
 CV = 2
 CLASSIFIERS = ["logistic_regression", "gaussian_nb", "decision_tree", "lda"]
 REGRESSORS = ["ridge", "elastic_net", "decision_tree"]
+# derandomize: the same examples on every run, so CI is deterministic (set it to False
+# locally to explore new ones); no deadline: a fit's duration depends on the machine.
 FAST = settings(
     max_examples=25,
     deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -43,13 +47,19 @@ SPECIALS = ("none", "nan", "extreme", "huge_constant", "tiny", "inf")
 LABEL_KINDS = ("int", "str", "bool", "float", "category", "series", "mixed", "missing")
 
 
+# max_evals ends every search: the budget is far beyond what 3 evaluations on at most 300 rows
+# take, so no candidate times out on a loaded machine (with 2 s nothing was validated under
+# load and the fit fell back on an unvalidated default, which the property does not cover).
+BUDGET = 60
+
+
 def classifier():
-    return MetaSelectorClassifier(time_budget=2, max_evals=3, cv=CV, estimators=CLASSIFIERS,
+    return MetaSelectorClassifier(time_budget=BUDGET, max_evals=3, cv=CV, estimators=CLASSIFIERS,
                                   random_state=0)
 
 
 def regressor():
-    return MetaSelectorRegressor(time_budget=2, max_evals=3, cv=CV, estimators=REGRESSORS,
+    return MetaSelectorRegressor(time_budget=BUDGET, max_evals=3, cv=CV, estimators=REGRESSORS,
                                  random_state=0)
 
 
@@ -279,9 +289,26 @@ def check_fit_predict(model, X, y, task):
 def test_fit_predict_on_odd_inputs(task, source, data):
     X = data.draw(frames() if source == "frames" else arrays())
     if task == "classification":
+        assume(not _all_rows_equal(X))  # a known bug: test_identical_rows_predict_finite_probabilities
         check_fit_predict(classifier(), X, data.draw(class_labels(X.shape[0])), task)
     else:
         check_fit_predict(regressor(), X, data.draw(targets(X.shape[0])), task)
+
+
+def _all_rows_equal(X) -> bool:
+    """Whether no feature varies: every row is the same (missing values equal)."""
+    frame = pd.DataFrame(X.toarray() if sp.issparse(X) else X)
+    return len(frame) > 1 and len(frame.astype(str).drop_duplicates()) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="bug: when nothing can be validated (3 rows, 2 folds) the "
+                   "last resort is GaussianNB, which on features without variance has var_ = "
+                   "epsilon_ = 0 and predicts NaN probabilities with RuntimeWarnings")
+def test_identical_rows_predict_finite_probabilities():
+    """Found by the property above (derandomized): 3 identical rows, labels [0, 1, 1]."""
+    X = pd.DataFrame({"constant_0": [3.0] * 3, "all_missing_1": [np.nan] * 3})
+    assert _all_rows_equal(X)
+    check_fit_predict(classifier(), X, np.array([0, 1, 1]), "classification")
 
 
 @settings(FAST, max_examples=4)
