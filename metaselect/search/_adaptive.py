@@ -5,7 +5,7 @@ ranker that offers one (``ranker.learned_start(portfolio, context)``, as
 :class:`~metaselect.metamodel.MetaModelRanker` does) gives the first bracket its
 backbone: the learned greedy portfolio's members, first the single best
 configuration, then as many as the first rung's time share plausibly allows,
-plus the ranker's own favourites. Before each wave of a first rung, the scores
+plus the ranker's own favourites and, as a safety net, every family's default. Before each wave of a first rung, the scores
 seen so far on this dataset update an in-run adaptation of the meta-model
 (:class:`~metaselect.metamodel.InRunRanking`) that reorders the candidates not
 started yet; later brackets' proposals are ranked by it too. The order is the
@@ -68,7 +68,14 @@ class AdaptiveHalving(SuccessiveHalving):
         return _Guide(runner, start, self.adapt)
 
     def _first(self, runner: Runner, guide=None) -> list[Config]:
-        """The portfolio's members that fit, the ranker's favourites, and the defaults of custom families."""
+        """The portfolio's members that fit and the ranker's favourites, then every family's default.
+
+        The defaults come last before anything is scored; they are the first rung's
+        safety net: once the rung has spent its share of the time only the defaults
+        not run yet still start (:meth:`_first_rung_in_waves`), so a first member
+        slower than predicted still leaves the cheap families a turn. Custom
+        families' defaults, which the adaptation cannot encode, come first.
+        """
         if guide is None:
             return super()._first(runner)
         portfolio, seed = runner.portfolio, runner.random_state
@@ -90,9 +97,11 @@ class AdaptiveHalving(SuccessiveHalving):
                     taken[family] = taken.get(family, 0) + 1
                 if len(favourites) >= limit:
                     break
-        logger.info("first bracket: %d learned-portfolio members, %d favourites, %d custom defaults",
-                    len(members), len(favourites), len(custom))
-        return custom + members + favourites
+        chosen = set(custom + members + favourites)
+        defaults = [c for c in portfolio.defaults() if c not in chosen]
+        logger.info("first bracket: %d learned-portfolio members, %d favourites, %d custom defaults, "
+                    "%d other defaults", len(members), len(favourites), len(custom), len(defaults))
+        return custom + members + favourites + defaults
 
     def _fitting(self, runner: Runner, members: list[Config]) -> list[Config]:
         """The members, in order, whose predicted seconds on the smallest rung add up to at most the
