@@ -54,8 +54,9 @@ def test_first_bracket_starts_with_the_sbs_then_adapts():
     runner = _runner(ranker, max_evals=len(MEMBERS) + 2)
     AdaptiveHalving(pool_size=50).run(runner)
     tried = [t.config for t in runner.history.trials]
-    assert tried[0] == MEMBERS[0]
-    assert set(MEMBERS) <= set(tried)
+    assert tried[0] == MEMBERS[0] and len(tried) == len(MEMBERS) + 2
+    known = set(MEMBERS) | set(runner.portfolio.defaults())  # else a favourite of the network's
+    assert all(c in known or np.isfinite(runner.history.prediction(c)[0]) for c in tried)
 
 
 def test_members_of_missing_or_custom_families_are_skipped():
@@ -65,6 +66,14 @@ def test_members_of_missing_or_custom_families_are_skipped():
     assert [c.family for c in start.members] == ["decision_tree", "knn"]
     AdaptiveHalving(adapt=False, pool_size=0).run(runner)
     assert [t.config for t in runner.history.trials] == start.members
+
+
+def test_every_default_ends_the_first_bracket():
+    ranker = MetaModelRanker(models={}, learned_portfolio=_portfolio(MEMBERS[:2]))
+    runner = _runner(ranker, max_evals=4)
+    AdaptiveHalving(adapt=False, pool_size=0).run(runner)
+    defaults = [c for c in runner.portfolio.defaults() if c not in MEMBERS[:2]]
+    assert [t.config for t in runner.history.trials] == MEMBERS[:2] + defaults[:2]
 
 
 def test_a_ranker_without_a_learned_start_gets_plain_successive_halving():
