@@ -8,6 +8,11 @@ regression. Methods (``--methods``):
 * ``metaselect``: ``MetaSelectorClassifier`` / ``MetaSelectorRegressor`` at ``--budget``;
 * ``metaselect+ens``: the same with ``ensemble_size=20``;
 * ``zero-shot``: the same with ``time_budget=0`` (the meta-model's top pick, refit once);
+* ``static``: the search before meta-learning: ``StaticPriorRanker`` (no meta-model) and
+  ``SuccessiveHalving`` (every default plus random configurations);
+* ``portfolio``: the learned greedy portfolio in its order, no meta-model, no in-run
+  adaptation (``AdaptiveHalving(adapt=False)``, a ranker without networks; later brackets
+  ranked by the static prior);
 * ``hgb``: ``HistGradientBoosting*`` defaults behind ``make_preprocessor`` (ordinal
   encoding of categoricals, median imputation; no scaling);
 * ``random``: plain random search over the same portfolio: configurations drawn
@@ -23,8 +28,9 @@ regression. Methods (``--methods``):
 The meta-model never sees a test dataset's family: the held-out datasets are one
 per family from ``--n-clf`` classification and ``--n-reg`` regression families
 drawn with ``--seed``; one meta-model per task is retrained on the shipped
-knowledge base without those families (cached in ``OUT/models``) and passed to
-the MetaSelector methods as their ranker. Without ``--names`` / ``--datasets``
+knowledge base without those families, and the learned portfolio and the transfer
+matrix of in-run adaptation are rebuilt without them (all cached in ``OUT/models``);
+they are passed to the MetaSelector methods in their ranker. Without ``--names`` / ``--datasets``
 the benchmark runs on exactly that held-out set.
 
 Rows above ``--max-rows`` (20,000) are subsampled (stratified) before the split.
@@ -69,19 +75,39 @@ from metaselect import MetaSelectorClassifier, MetaSelectorRegressor
 from metaselect.datasets import DatasetFolder
 from metaselect.knowledge import load_knowledge_base
 from metaselect.metamodel import (
+    LearnedPortfolio,
     MetaModelRanker,
+    TransferMatrix,
+    load_learned_portfolio,
     load_models,
+    load_transfer,
     table_from_knowledge_base,
     train_metamodel,
 )
 from metaselect.portfolio import Portfolio
 from metaselect.preprocessing import check_X, make_candidate_pipeline, make_preprocessor
-from metaselect.search import CandidateTimeout, time_limit
+from metaselect.search import (
+    AdaptiveHalving,
+    CandidateTimeout,
+    StaticPriorRanker,
+    SuccessiveHalving,
+    time_limit,
+)
 
 logger = logging.getLogger("compare")
 
 ORACLE = "oracle-defaults"
-METHODS = ("metaselect", "metaselect+ens", "zero-shot", "hgb", "random", "flaml", ORACLE)
+METHODS = (
+    "metaselect",
+    "metaselect+ens",
+    "zero-shot",
+    "static",
+    "portfolio",
+    "hgb",
+    "random",
+    "flaml",
+    ORACLE,
+)
 SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
 TIE = 1e-3  # score differences up to this count as ties
 CV = 5
@@ -103,12 +129,14 @@ def held_out_datasets(folder: DatasetFolder, n_clf: int, n_reg: int, seed: int) 
 
 
 def heldout_ranker(families: set[str], cache: Path, seed: int) -> MetaModelRanker:
-    """A meta-model ranker trained on the shipped knowledge base minus ``families``."""
+    """A meta-model ranker trained on the shipped knowledge base minus ``families``, with the
+    learned portfolio and the transfer matrix of in-run adaptation built without them too."""
+    heldout_portfolio(families, cache)
     if (cache / "metamodel_classification.npz").is_file() and (
         cache / "metamodel_regression.npz"
     ).is_file():
         logger.info("meta-models from %s", cache)
-        return MetaModelRanker(models=load_models(cache))
+        return _ranker_from(cache)
     kb = load_knowledge_base()
     cache.mkdir(parents=True, exist_ok=True)
     models = {}
@@ -120,7 +148,33 @@ def heldout_ranker(families: set[str], cache: Path, seed: int) -> MetaModelRanke
         )
         models[task] = train_metamodel(table.subset(keep), random_state=seed)
         models[task].save(cache / f"metamodel_{task}.npz")
-    return MetaModelRanker(models=models)
+    return _ranker_from(cache)
+
+
+def heldout_portfolio(families: set[str], cache: Path) -> None:
+    """Write the learned portfolio and the transfer matrix of the knowledge base minus ``families``
+    to ``cache`` (``portfolio.json``, ``transfer.npz``), unless they are there."""
+    if (cache / "portfolio.json").is_file() and (cache / "transfer.npz").is_file():
+        return
+    kb = load_knowledge_base()
+    cache.mkdir(parents=True, exist_ok=True)
+    tables, parts = {}, {}
+    for task in ("classification", "regression"):
+        table = table_from_knowledge_base(kb, task)
+        table = table.subset([i for i, g in enumerate(table.groups) if g not in families])
+        tables[task] = table
+        parts[task] = [(table, [kb.config_sets[task][cid] for cid in table.config_ids])]
+    LearnedPortfolio.from_tables(parts).save(cache / "portfolio.json")
+    TransferMatrix.from_tables(tables).save(cache / "transfer.npz")
+
+
+def _ranker_from(cache: Path, network: bool = True) -> MetaModelRanker:
+    """The held-out ranker in ``cache``; without the ``network``, the learned portfolio only."""
+    return MetaModelRanker(
+        models=load_models(cache) if network else {},
+        learned_portfolio=load_learned_portfolio(cache / "portfolio.json"),
+        transfer=load_transfer(cache / "transfer.npz"),
+    )
 
 
 # -- data --------------------------------------------------------------------------
@@ -286,6 +340,24 @@ FIT = {
     "zero-shot": lambda task, X, y, **kw: fit_metaselect(
         task, X, y, budget=0, seed=kw["seed"], ranker=kw["ranker"]
     ),
+    "static": lambda task, X, y, **kw: fit_metaselect(
+        task,
+        X,
+        y,
+        budget=kw["budget"],
+        seed=kw["seed"],
+        ranker=StaticPriorRanker(),
+        search=SuccessiveHalving(),
+    ),
+    "portfolio": lambda task, X, y, **kw: fit_metaselect(
+        task,
+        X,
+        y,
+        budget=kw["budget"],
+        seed=kw["seed"],
+        ranker=kw["portfolio_ranker"],
+        search=AdaptiveHalving(adapt=False),
+    ),
     "hgb": fit_hgb,
     "random": random_search,
     "flaml": fit_flaml,
@@ -332,7 +404,7 @@ def run_one(method, task, X_train, X_test, y_train, y_test, **kw) -> dict:
         logger.warning("%s failed: %r", method, exc)
         fit_s, value, error = time.time() - started, float("nan"), repr(exc)[:200]
     detail = ""
-    if method.startswith("metaselect") or method == "zero-shot":
+    if method.startswith("metaselect") or method in ("zero-shot", "static", "portfolio"):
         if "model" in locals():
             detail = model.best_config_["algorithm"]
     elif method == "flaml" and "model" in locals():
@@ -351,9 +423,9 @@ def _cached_split(folder, name, max_rows, split):
     return load_split(DatasetFolder(folder), name, max_rows, split)
 
 
-@functools.lru_cache(maxsize=1)
-def _cached_ranker(models) -> MetaModelRanker:
-    return MetaModelRanker(models=load_models(models))
+@functools.lru_cache(maxsize=2)
+def _cached_ranker(models, network: bool = True) -> MetaModelRanker:
+    return _ranker_from(Path(models), network)
 
 
 def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:
@@ -371,6 +443,7 @@ def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:
         budget=budget,
         seed=split % 2**31,
         ranker=ranker,
+        portfolio_ranker=_cached_ranker(models, network=False),
     )
     return {
         "dataset": name,
@@ -530,7 +603,9 @@ def main(argv=None) -> None:
     if not args.summary_only:
         families = {folder[n].family for n in heldout}
         unseen = [n for n in names if folder[n].family not in families]
-        if unseen and any(m in ("metaselect", "metaselect+ens", "zero-shot") for m in args.methods):
+        if unseen and any(
+            m in ("metaselect", "metaselect+ens", "zero-shot", "portfolio") for m in args.methods
+        ):
             logger.warning(
                 "not held out of the meta-model's training (their family was seen): %s", unseen
             )

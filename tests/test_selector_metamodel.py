@@ -57,11 +57,14 @@ def test_far_away_datasets_are_flagged_and_searched_with_defaults(kind, caplog):
     assert model.out_of_distribution_ and model.novelty_ > 1
     assert model.leaderboard_["note"].str.contains("out of distribution").all()
     assert any("unlike every dataset" in r.message for r in caplog.records)
-    # Widened toward robust defaults: the first bracket holds only default configurations.
+    # Widened toward robust choices: the first bracket holds no favourite of the network's, only
+    # the learned portfolio (which uses no meta-features) and the defaults.
+    from metaselect.metamodel import load_learned_portfolio
     from metaselect.portfolio import Portfolio
 
-    defaults = {c.family: c.params for c in Portfolio("classification").defaults()}
-    assert all(row.params == defaults[row.algorithm] for row in model.leaderboard_.itertuples())
+    robust = Portfolio("classification").defaults() + load_learned_portfolio().configs("classification")
+    robust = [(c.family, c.params) for c in robust]
+    assert all((row.algorithm, row.params) in robust for row in model.leaderboard_.itertuples())
 
 
 def test_typical_dataset_is_in_distribution():

@@ -66,7 +66,12 @@ def _needs_tensorflow(command):
 @_needs_tensorflow
 def run_train(args) -> int:
     from ..knowledge import load_knowledge_base
-    from ..metamodel import LearnedPortfolio, table_from_knowledge_base, train_metamodel
+    from ..metamodel import (
+        LearnedPortfolio,
+        TransferMatrix,
+        table_from_knowledge_base,
+        train_metamodel,
+    )
 
     kb = load_knowledge_base(args.kb)
     out = Path(args.out)
@@ -79,6 +84,7 @@ def run_train(args) -> int:
         print(f"{task}: {len(table.datasets)} datasets x {len(table.config_ids)} configurations, "
               f"{model.n_parameters} parameters, {model.info['epochs']} epochs -> {path}")
     LearnedPortfolio.from_knowledge_base(kb, tasks=args.task).save(out / "portfolio.json")  # numpy only
+    TransferMatrix.from_knowledge_base(kb, tasks=args.task).save(out / "transfer.npz")  # in-run adaptation
     return 0
 
 

@@ -24,12 +24,12 @@ from ..metamodel import MetaModelRanker
 from ..portfolio import Portfolio
 from ..preprocessing import check_2d, check_X, check_y, infer_task
 from ..search import (
+    AdaptiveHalving,
     Budget,
     ProgressBar,
     RankingContext,
     Refitter,
     Runner,
-    SuccessiveHalving,
     TqdmLoggingHandler,
     ZeroShot,
     resolve_cv,
@@ -127,7 +127,9 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         (see :class:`~metaselect.search.SearchStrategy`), such as
         :class:`~metaselect.search.SuccessiveHalving` (with its own
         parameters) or :class:`~metaselect.search.ZeroShot`. ``None``:
-        ``SuccessiveHalving()``, or ``ZeroShot()`` when ``time_budget`` is 0.
+        ``AdaptiveHalving()`` (successive halving on the learned portfolio,
+        adapted to the dataset as it runs), or ``ZeroShot()`` when
+        ``time_budget`` is 0.
     ensemble_size : int, default=1
         ``1`` refits the single best candidate. Above 1, greedy ensemble
         selection (Caruana et al., with replacement, ``ensemble_size`` steps)
@@ -393,7 +395,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
             )
         strategy = self.search
         if strategy is None:
-            strategy = ZeroShot() if self.time_budget == 0 else SuccessiveHalving()
+            strategy = ZeroShot() if self.time_budget == 0 else AdaptiveHalving()
         unvalidated = strategy.run(runner)
         refitter = Refitter(runner)
         winner = refitter.winner(unvalidated, getattr(strategy, "unvalidated_seconds", None))

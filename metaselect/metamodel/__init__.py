@@ -3,6 +3,7 @@
 Run time (numpy only): :class:`MetaModel`, :func:`load_pretrained`,
 :class:`MetaModelRanker`, the learned portfolio (:func:`load_learned_portfolio`,
 :func:`greedy_portfolio`) and in-run adapters (:class:`ABLRAdapter`,
+:class:`InRunRanking`, :class:`LearnedStart`, :class:`TransferMatrix`,
 :class:`DatasetReweighting`, :class:`ResidualAdapter`). Training (imports TensorFlow lazily):
 :func:`train_metamodel`, :func:`fine_tune`, :func:`to_keras`.
 """
@@ -18,6 +19,7 @@ from ._portfolio import (
 from ._ranker import MetaModelRanker
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base, transform_meta
 from ._training import fine_tune, to_keras, train_metamodel  # TensorFlow is imported when they run
+from ._transfer import InRunRanking, LearnedStart, TransferMatrix, load_transfer
 
 __all__ = [
     "FORMAT_VERSION",
@@ -27,6 +29,10 @@ __all__ = [
     "LearnedPortfolio",
     "ResidualAdapter",
     "greedy_portfolio",
+    "InRunRanking",
+    "LearnedStart",
+    "TransferMatrix",
+    "load_transfer",
     "load_learned_portfolio",
     "MetaModel",
     "MetaModelRanker",

@@ -131,11 +131,7 @@ class MetaModel:
             info["memory"] = {"family_slots": self.memory.family_slots, "k": self.memory.k}
             arrays.update(mem_encodings=self.memory.encodings, mem_target=self.memory.target,
                           mem_z=self.memory.z_meta)
-        arrays["info"] = np.array(json.dumps(info))
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez_compressed(tmp, **arrays)
-        tmp.replace(path)
+        save_npz(path, arrays, info)
 
     @classmethod
     def load(cls, path) -> MetaModel:
@@ -155,6 +151,14 @@ class MetaModel:
     @property
     def n_parameters(self) -> int:
         return int(sum(W.size + b.size for layers in self.members for W, b in layers))
+
+
+def save_npz(path, arrays: dict, info: dict) -> None:
+    """Write ``arrays`` and the JSON ``info`` to a compressed ``.npz`` at ``path``, atomically."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays, info=np.array(json.dumps(info)))
+    tmp.replace(path)
 
 
 def load_pretrained(task: str) -> MetaModel | None:

@@ -9,6 +9,8 @@ import numpy as np
 from ..portfolio import FAMILY_ORDER, encode_config
 from ..search import Predictions, Ranker, StaticPriorRanker
 from ._model import MetaModel, load_pretrained
+from ._portfolio import load_learned_portfolio
+from ._transfer import LearnedStart, load_transfer
 
 __all__ = ["MetaModelRanker"]
 
@@ -30,12 +32,19 @@ class MetaModelRanker(Ranker):
     fallback : Ranker, default=None
         Used for tasks without a model, datasets without meta-features and
         custom families; ``None`` means :class:`~metaselect.search.StaticPriorRanker`.
+    learned_portfolio : LearnedPortfolio, default=None
+        The first bracket's backbone (:meth:`learned_start`); ``None``: the shipped one.
+    transfer : TransferMatrix, default=None
+        The knowledge base's scores for in-run adaptation; ``None``: the shipped one.
     """
 
-    def __init__(self, models=None, novelty_threshold=None, fallback=None):
+    def __init__(self, models=None, novelty_threshold=None, fallback=None, learned_portfolio=None,
+                 transfer=None):
         self.models = models
         self.novelty_threshold = novelty_threshold
         self.fallback = fallback
+        self.learned_portfolio = learned_portfolio
+        self.transfer = transfer
 
     def _model(self, task: str) -> MetaModel | None:
         if self.models is not None:
@@ -88,8 +97,36 @@ class MetaModelRanker(Ranker):
     def predict_time(self, configs, portfolio, context):
         return self.predict(configs, portfolio, context)[1]
 
+    def learned_start(self, portfolio, context) -> LearnedStart:
+        """The learned portfolio's members valid in ``portfolio`` and the in-run adaptation for this dataset.
+
+        Members of families missing from ``portfolio`` or whose space was replaced
+        (custom families) are left out. The network joins the adaptation where it
+        has a model for the task and the dataset has meta-features.
+        """
+        task = context.task
+        learned = self.learned_portfolio if self.learned_portfolio is not None else _cached("portfolio")
+        members = [c for c in learned.configs(task) if _builtin(portfolio, task, c.family)]
+        model = self._model(task) if context.meta_features is not None else None
+        meta = model.meta_vector(context.meta_features) if model is not None else None
+        transfer = self.transfer if self.transfer is not None else _cached("transfer")
+        return LearnedStart(task, members, transfer, model, meta)
+
 
 _CACHE: dict = {}
+_LOADERS = {"portfolio": load_learned_portfolio, "transfer": load_transfer}
+
+
+def _cached(name: str):
+    """The shipped learned portfolio or transfer matrix, loaded once per process."""
+    if name not in _CACHE:
+        _CACHE[name] = _LOADERS[name]()
+    return _CACHE[name]
+
+
+def _builtin(portfolio, task: str, family: str) -> bool:
+    return (family in FAMILY_ORDER.get(task, ()) and family in portfolio.families
+            and portfolio[family].space == _builtin_space(task, family))
 
 
 def _cached_pretrained(task: str):

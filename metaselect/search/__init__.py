@@ -1,11 +1,13 @@
 """Search inside a time budget: rankers order candidates, a strategy proposes, the runner evaluates.
 
-A strategy (:class:`SearchStrategy`: :class:`ZeroShot`, :class:`SuccessiveHalving`)
+A strategy (:class:`SearchStrategy`: :class:`ZeroShot`, :class:`SuccessiveHalving`,
+:class:`AdaptiveHalving`)
 reads the :class:`TrialHistory` and asks the :class:`Runner` to evaluate
 candidates; the :class:`TimeModel` predicts what they cost; the
 :class:`Refitter` fits the winner on all rows.
 """
 
+from ._adaptive import AdaptiveHalving
 from ._budget import Budget, CandidateTimeout, time_limit
 from ._halving import SuccessiveHalving
 from ._history import TrialHistory
@@ -20,6 +22,7 @@ from ._timemodel import TimeModel
 from ._trial import STATUSES, Trial, evaluate_candidate
 
 __all__ = [
+    "AdaptiveHalving",
     "STATUSES",
     "Budget",
     "CandidateTimeout",

@@ -85,18 +85,27 @@ class SuccessiveHalving(SearchStrategy):
 
     def run(self, runner: Runner) -> list[Config]:
         """Run brackets until the runner says stop."""
-        configs = self._first(runner)
+        guide = self._guide(runner)
+        configs = self._first(runner, guide)
         for bracket in range(self.max_brackets):
             if bracket > 0 and configs:
                 configs = self._within_budget(runner, configs)
             if not configs or not runner.can_continue():
                 break
             logger.info("bracket %d: %d candidates", bracket, len(configs))
-            self._bracket(runner, configs, replan=bracket > 0)
-            configs = self._propose(runner, runner.random_state + bracket)
+            self._bracket(runner, configs, replan=bracket > 0, guide=guide)
+            configs = self._propose(runner, runner.random_state + bracket, guide)
         return []
 
-    def _first(self, runner: Runner) -> list[Config]:
+    def _guide(self, runner: Runner):
+        """Per-fit state that orders candidates from what this dataset has shown (none here:
+        see :class:`~metaselect.search.AdaptiveHalving`). It has ``order(configs)``, called
+        before each wave of a first rung with the candidates not started yet, and
+        ``rescore``, ``None`` or a function giving the preference for later brackets'
+        proposals."""
+        return None
+
+    def _first(self, runner: Runner, guide=None) -> list[Config]:
         """Every default, plus the ranker's favourites from a random pool when it has predictions;
         ranked in one call."""
         portfolio, seed = runner.portfolio, runner.random_state
@@ -118,15 +127,16 @@ class SuccessiveHalving(SearchStrategy):
         chosen = set(configs)
         return [c for c in ranking.ranked() if c in chosen]
 
-    def _bracket(self, runner: Runner, configs: list[Config], replan: bool = False) -> None:
+    def _bracket(self, runner: Runner, configs: list[Config], replan: bool = False, guide=None) -> None:
         """Successive halving of ``configs``; the first rung runs a wave at a time
-        (:meth:`_first_rung_in_waves`; ``replan``: re-plan it with measured times)."""
+        (:meth:`_first_rung_in_waves`; ``replan``: re-plan it with measured times; ``guide``:
+        order each wave, see :meth:`_guide`)."""
         alive = configs
         sizes = self.resources(len(configs), runner.n_samples, runner.validated_share)
         for rung, size in enumerate(sizes):
             alive = self._affordable(runner, alive, size) if rung > 0 else self._plannable(runner, alive, size)
             if rung == 0:
-                trials = self._first_rung_in_waves(runner, alive, sizes, replan)
+                trials = self._first_rung_in_waves(runner, alive, sizes, replan, guide)
                 alive = list(dict.fromkeys(t.config for t in trials))
             else:
                 trials = runner.evaluate(alive, size, rung)
@@ -141,9 +151,10 @@ class SuccessiveHalving(SearchStrategy):
                 return
 
     def _first_rung_in_waves(self, runner: Runner, configs: list[Config], sizes: list[int],
-                             replan: bool = False) -> list:
+                             replan: bool = False, guide=None) -> list:
         """A bracket's first rung, one wave (a configuration per worker) at a time, cheapest
-        predicted first; returns the trials of the configurations it started.
+        predicted first (with a ``guide``: in its order, asked again before each wave);
+        returns the trials of the configurations it started.
 
         * **No evaluation that cannot count.** Before each wave the measured times
           correct the predictions (:meth:`TimeModel.correction`; a time-out counts
@@ -172,8 +183,10 @@ class SuccessiveHalving(SearchStrategy):
         began = runner.budget.elapsed()
         rung_seconds = runner.time_left(reserve) / len(sizes)
         trials, started, capped = [], [], False
-        pending = self._cheapest_first(runner, configs, sizes[0])
+        pending = self._cheapest_first(runner, configs, sizes[0]) if guide is None else list(configs)
         while pending:
+            if guide is not None:
+                pending = guide.order(pending)
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
             predicted = [runner.time.predicted(c, sizes[0]) for c in wave]
             left = runner.time_left(reserve)
@@ -314,7 +327,8 @@ class SuccessiveHalving(SearchStrategy):
                 kept.append(config)
         return kept
 
-    def _propose(self, runner: Runner, seed: int) -> list[Config]:
-        """The next bracket: near the best so far and corrected by this dataset (``_propose.py``)."""
+    def _propose(self, runner: Runner, seed: int, guide=None) -> list[Config]:
+        """The next bracket: near the best so far and corrected by this dataset (``_propose.py``;
+        ranked by ``guide.rescore`` when there is a guide)."""
         n = self.bracket_size or max(6, len(runner.portfolio))
-        return propose(runner, n, seed, per_family=max(2, n // 3))
+        return propose(runner, n, seed, per_family=max(2, n // 3), rescore=getattr(guide, "rescore", None))

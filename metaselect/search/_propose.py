@@ -54,8 +54,12 @@ def residual_correction(measured: list, predicted: np.ndarray, encodings: np.nda
     return lambda p_new, e_new: a * p_new + b + ridge.predict(e_new)
 
 
-def propose(runner, n: int, seed: int, per_family: int) -> list:
-    """Up to ``n`` new configurations, most promising first (see the module docstring)."""
+def propose(runner, n: int, seed: int, per_family: int, rescore=None) -> list:
+    """Up to ``n`` new configurations, most promising first (see the module docstring).
+
+    ``rescore(pool)``, when given, returns the preference that ranks the pool in place
+    of the ranker's corrected predictions (an in-run adapted meta-model).
+    """
     rng = np.random.default_rng(seed)
     portfolio, task, history = runner.portfolio, runner.context.task, runner.history
     best = history.best()
@@ -73,7 +77,9 @@ def propose(runner, n: int, seed: int, per_family: int) -> list:
     known = [t for t in best if np.isfinite(history.prediction(t.config)[0])]
     ranking = runner.rank(pool)
     predicted, scores = ranking.score, ranking.priority
-    if np.isfinite(predicted).all() and task in FAMILY_ORDER and len(known) >= 3:
+    if rescore is not None:
+        scores = np.asarray(rescore(pool), dtype=float)
+    elif np.isfinite(predicted).all() and task in FAMILY_ORDER and len(known) >= 3:
         correct = residual_correction(
             [t.mean_score for t in known],
             np.array([history.prediction(t.config)[0] for t in known]),

@@ -1,0 +1,181 @@
+"""Successive halving on a learned portfolio, reordered by what the dataset at hand shows.
+
+:class:`AdaptiveHalving` is :class:`SuccessiveHalving` with a learned start. A
+ranker that offers one (``ranker.learned_start(portfolio, context)``, as
+:class:`~metaselect.metamodel.MetaModelRanker` does) gives the first bracket its
+backbone: the learned greedy portfolio's members, first the single best
+configuration, then as many as the first rung's time share plausibly allows,
+plus the ranker's own favourites and, as a safety net, every family's default. Before each wave of a first rung, the scores
+seen so far on this dataset update an in-run adaptation of the meta-model
+(:class:`~metaselect.metamodel.InRunRanking`) that reorders the candidates not
+started yet; later brackets' proposals are ranked by it too. The order is the
+one the anytime yardstick chose (docs/metamodel.md, "Anytime yardstick").
+
+A ranker without a learned start (:class:`StaticPriorRanker`, a user's own)
+gets plain :class:`SuccessiveHalving`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ..portfolio import FAMILY_ORDER, Config, builtin_families
+from ._halving import SuccessiveHalving
+from ._runner import Runner
+
+__all__ = ["AdaptiveHalving"]
+
+logger = logging.getLogger(__name__)
+
+#: The first rung's share of the time left, used to size the portfolio's part of the first bracket.
+FIRST_RUNG_SHARE = 1 / 3
+
+
+class AdaptiveHalving(SuccessiveHalving):
+    """Successive halving whose first bracket is the learned portfolio, adapted to the dataset as it runs.
+
+    Parameters
+    ----------
+    eta, min_resources, bracket_size, max_brackets, pool_size, per_family :
+        As :class:`SuccessiveHalving`.
+    portfolio_size : int or None, default=None
+        Most learned-portfolio members in the first bracket; ``None``: as many as
+        are predicted to fit in the first rung's share of the time (all 32 when
+        nothing is predicted).
+    adapt : bool, default=True
+        Reorder untried candidates from the scores seen so far; ``False`` keeps
+        the portfolio's order and ranks later brackets as :class:`SuccessiveHalving`.
+    """
+
+    def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
+                 pool_size: int = 500, per_family: int = 1, portfolio_size: int | None = None,
+                 adapt: bool = True):
+        super().__init__(eta=eta, min_resources=min_resources, bracket_size=bracket_size,
+                         max_brackets=max_brackets, pool_size=pool_size, per_family=per_family)
+        self.portfolio_size = portfolio_size
+        self.adapt = adapt
+
+    def _guide(self, runner: Runner):
+        hook = getattr(runner.ranker, "learned_start", None)
+        if hook is None:
+            return None
+        start = hook(runner.portfolio, runner.context)
+        if not start.members:
+            logger.info("no learned-portfolio member is valid in this portfolio: plain successive halving")
+            return None
+        return _Guide(runner, start, self.adapt)
+
+    def _first(self, runner: Runner, guide=None) -> list[Config]:
+        """The portfolio's members that fit and the ranker's favourites, then every family's default.
+
+        The defaults come last before anything is scored; they are the first rung's
+        safety net: once the rung has spent its share of the time only the defaults
+        not run yet still start (:meth:`_first_rung_in_waves`), so a first member
+        slower than predicted still leaves the cheap families a turn. Custom
+        families' defaults, which the adaptation cannot encode, come first.
+        """
+        if guide is None:
+            return super()._first(runner)
+        portfolio, seed = runner.portfolio, runner.random_state
+        members = guide.start.members[: self.portfolio_size]
+        custom = [c for c in portfolio.defaults() if not guide.encodable(c)]
+        pool = portfolio.sample(self.pool_size, random_state=seed) if self.pool_size else []
+        pool = [c for c in dict.fromkeys(pool) if c not in members and c not in custom]
+        ranking = runner.rank(members + custom + pool)
+        predicted = ranking.score[len(members) + len(custom):]
+        members = self._fitting(runner, members)
+        favourites: list[Config] = []
+        if pool and np.isfinite(predicted).any() and not runner.context.extra.get("out_of_distribution"):
+            taken: dict[str, int] = {}
+            limit = max(3, len(portfolio) // 2)
+            for i in np.argsort(-np.nan_to_num(predicted, nan=-np.inf), kind="stable"):
+                family = pool[i].family
+                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family:
+                    favourites.append(pool[i])
+                    taken[family] = taken.get(family, 0) + 1
+                if len(favourites) >= limit:
+                    break
+        chosen = set(custom + members + favourites)
+        defaults = [c for c in portfolio.defaults() if c not in chosen]
+        logger.info("first bracket: %d learned-portfolio members, %d favourites, %d custom defaults, "
+                    "%d other defaults", len(members), len(favourites), len(custom), len(defaults))
+        return custom + members + favourites + defaults
+
+    def _fitting(self, runner: Runner, members: list[Config]) -> list[Config]:
+        """The members, in order, whose predicted seconds on the smallest rung add up to at most the
+        first rung's share of the time left (the first always; unknown times count 0)."""
+        size = self.resources(max(2, len(members)), runner.n_samples, runner.validated_share)[0]
+        allowed = FIRST_RUNG_SHARE * runner.time_left() * runner.n_workers()
+        kept, spent = [], 0.0
+        for config in members:
+            seconds = runner.time.predicted(config, size, corrected=False)
+            seconds = float(seconds) if np.isfinite(seconds) else 0.0
+            if kept and spent + seconds > allowed:
+                continue
+            kept.append(config)
+            spent += seconds
+        return kept
+
+
+class _Guide:
+    """One fit's in-run ranking: reads the runner's history, never writes to it."""
+
+    def __init__(self, runner: Runner, start, adapt: bool) -> None:
+        self.runner, self.start = runner, start
+        task = runner.context.task
+        builtin = {f.name: f.space for f in builtin_families(task)} if task in FAMILY_ORDER else {}
+        self._builtin = {name for name, space in builtin.items()
+                         if name in runner.portfolio.families and runner.portfolio[name].space == space}
+        self.ranking = start.ranking(start.members) if adapt else None
+        self.rescore = self._rescore if adapt else None
+        self._seen = -1
+
+    def encodable(self, config: Config) -> bool:
+        return config.family in self._builtin
+
+    def _observe(self) -> bool:
+        """Update the ranking with every configuration's score on the most rows it reached
+        (NaN when it only failed); ``False`` while nothing has been scored."""
+        best: dict[Config, tuple[int, float]] = {}
+        for trial in self.runner.history.trials:
+            if not self.encodable(trial.config):
+                continue
+            if trial.status in ("ok", "pruned") and np.isfinite(trial.mean_score):
+                rows, _ = best.get(trial.config, (-1, np.nan))
+                if trial.n_samples >= rows:
+                    best[trial.config] = (trial.n_samples, float(trial.mean_score))
+            elif trial.status == "failed":
+                best.setdefault(trial.config, (-1, np.nan))
+        if not any(np.isfinite(score) for _, score in best.values()):
+            return False
+        if len(self.runner.history) != self._seen:
+            self._seen = len(self.runner.history)
+            self.ranking.update(list(best), [score for _, score in best.values()])
+        return True
+
+    def _preference(self, configs: list[Config]) -> np.ndarray | None:
+        """Adapted preference; configurations it cannot encode (custom families) rank first."""
+        if self.ranking is None or not self._observe():
+            return None
+        known = [i for i, c in enumerate(configs) if self.encodable(c)]
+        out = np.full(len(configs), np.inf)
+        if known:
+            out[known] = self.ranking.predict([configs[i] for i in known])
+        return out
+
+    def order(self, configs: list[Config]) -> list[Config]:
+        """``configs`` most preferred first (as given before anything was scored, or without adaptation)."""
+        preference = self._preference(configs)
+        if preference is None:
+            return list(configs)
+        return [configs[i] for i in np.argsort(-preference, kind="stable")]
+
+    def _rescore(self, configs: list[Config]) -> np.ndarray:
+        """Preference for a later bracket's pool (custom families: the median)."""
+        preference = self._preference(configs)
+        if preference is None:
+            return self.runner.rank(configs).priority
+        finite = preference[np.isfinite(preference)]
+        return np.where(np.isfinite(preference), preference, np.median(finite) if len(finite) else 0.0)
