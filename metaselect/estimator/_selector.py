@@ -96,8 +96,9 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         Seconds for the whole ``fit`` (search and refit). ``0`` fits the
         top-ranked configuration once, without cross-validation (zero-shot:
         for classification the meta-model's pick among the defaults and 500
-        sampled configurations, for regression among the defaults; the
-        defaults only for a dataset out of distribution), within
+        sampled configurations, for regression the learned portfolio's single
+        best configuration, then the defaults; the defaults only for a
+        dataset out of distribution), within
         :class:`~metaselect.search.ZeroShot`'s ``max_time`` (30 s).
     scoring : str, callable or None, default=None
         A scikit-learn scorer name or ``scorer(estimator, X, y)``. ``None``

@@ -22,7 +22,7 @@ import logging
 import numpy as np
 
 from ..portfolio import FAMILY_ORDER, Config, builtin_families
-from ._halving import SuccessiveHalving
+from ._halving import SuccessiveHalving, favourites
 from ._runner import Runner
 
 __all__ = ["AdaptiveHalving"]
@@ -86,22 +86,14 @@ class AdaptiveHalving(SuccessiveHalving):
         ranking = runner.rank(members + custom + pool)
         predicted = ranking.score[len(members) + len(custom):]
         members = self._fitting(runner, members)
-        favourites: list[Config] = []
-        if pool and np.isfinite(predicted).any() and not runner.context.extra.get("out_of_distribution"):
-            taken: dict[str, int] = {}
-            limit = max(3, len(portfolio) // 2)
-            for i in np.argsort(-np.nan_to_num(predicted, nan=-np.inf), kind="stable"):
-                family = pool[i].family
-                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family:
-                    favourites.append(pool[i])
-                    taken[family] = taken.get(family, 0) + 1
-                if len(favourites) >= limit:
-                    break
-        chosen = set(custom + members + favourites)
+        liked: list[Config] = []
+        if pool and not runner.context.extra.get("out_of_distribution"):
+            liked = favourites(pool, predicted, self.per_family, max(3, len(portfolio) // 2))
+        chosen = set(custom + members + liked)
         defaults = [c for c in portfolio.defaults() if c not in chosen]
         logger.info("first bracket: %d learned-portfolio members, %d favourites, %d custom defaults, "
-                    "%d other defaults", len(members), len(favourites), len(custom), len(defaults))
-        return custom + members + favourites + defaults
+                    "%d other defaults", len(members), len(liked), len(custom), len(defaults))
+        return custom + members + liked + defaults
 
     def _fitting(self, runner: Runner, members: list[Config]) -> list[Config]:
         """The members, in order, whose predicted seconds on the smallest rung add up to at most the

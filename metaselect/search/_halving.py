@@ -38,6 +38,23 @@ FOLDS_SHARE_FACTOR = 2.0
 RETRY_MARGIN = 1.5
 
 
+def favourites(pool: list[Config], predicted: np.ndarray, per_family: int, limit: int) -> list[Config]:
+    """The ranker's favourites among ``pool``: best predicted first, at most ``per_family`` of a
+    family and ``limit`` in all; none when nothing is predicted."""
+    chosen: list[Config] = []
+    if not np.isfinite(predicted).any():
+        return chosen
+    taken: dict[str, int] = {}
+    for i in np.argsort(-np.nan_to_num(predicted, nan=-np.inf), kind="stable"):
+        family = pool[i].family
+        if np.isfinite(predicted[i]) and taken.get(family, 0) < per_family:
+            chosen.append(pool[i])
+            taken[family] = taken.get(family, 0) + 1
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
 class SuccessiveHalving(SearchStrategy):
     """Bracketed successive halving over rows.
 
@@ -114,16 +131,9 @@ class SuccessiveHalving(SearchStrategy):
         pool = [c for c in dict.fromkeys(pool) if c not in defaults]
         ranking = runner.rank(defaults + pool)
         configs = list(defaults)
-        predicted = ranking.score[len(defaults):]
-        if np.isfinite(predicted).any() and not runner.context.extra.get("out_of_distribution"):
-            taken: dict[str, int] = {}
-            for i in np.argsort(-np.nan_to_num(predicted, nan=-np.inf), kind="stable"):
-                family = pool[i].family
-                if np.isfinite(predicted[i]) and taken.get(family, 0) < self.per_family:
-                    configs.append(pool[i])
-                    taken[family] = taken.get(family, 0) + 1
-                if len(configs) >= 2 * len(portfolio):
-                    break
+        if not runner.context.extra.get("out_of_distribution"):
+            configs += favourites(pool, ranking.score[len(defaults):], self.per_family,
+                                  2 * len(portfolio) - len(defaults))
         chosen = set(configs)
         return [c for c in ranking.ranked() if c in chosen]
 
