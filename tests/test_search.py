@@ -296,7 +296,7 @@ def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_fini
     assert sizes == [500, 1500]
     started = []
 
-    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None, race=False):
         # every evaluation takes 12 s of the fake clock, far more than predicted
         trials = []
         for config in wave:
@@ -322,7 +322,7 @@ def test_the_first_rung_runs_the_cheapest_first_with_a_share_sized_to_its_predic
     sh = SuccessiveHalving(min_resources=500)
     calls = []
 
-    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None, race=False):
         calls.append((wave, share))
         return [_measured(runner, c, n_samples, 0.0, per_fold[configs.index(c)]) for c in wave]
 
@@ -350,7 +350,7 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
     sizes = sh.resources(len(configs), runner.n_samples)  # two rungs: ~50 s each
     started = []
 
-    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None):
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None, race=False):
         started.extend(wave)
         clock.now += 30.0  # 10 s measured inside each evaluation (predicted: far less), 20 s between
         return [_measured(runner, c, n_samples, 10.0, 0.0001) for c in wave]
@@ -575,3 +575,97 @@ def test_the_last_resort_tries_every_cheap_default_after_zero_shot_spent_its_tim
     winner = Refitter(runner).last_resort("the zero-shot picks ran out of time", seconds=-0.1)
     assert [f for f, _ in tried] == ["gaussian_nb", "logistic_regression"]
     assert winner.config.family == "logistic_regression" and all(s >= 2.0 for _, s in tried)
+
+
+# -- racing: a candidate that trails the best on its first folds stops there -------------------
+class _Constant(ClassifierMixin, BaseEstimator):
+    """Predicts one class: a candidate of known, poor score."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_a_candidate_trailing_the_best_on_its_first_fold_is_pruned_there_with_an_estimate():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, folds = _five_folds()
+    config = Portfolio("classification", ["gaussian_nb"]).defaults()[0]
+    scorer = get_scorer("accuracy")
+    best = evaluate_candidate(Trial(0, config, 0, 100), LogisticRegression(), X, y, folds, scorer, 60.0,
+                              time.time() + 60)
+    assert best.status == "ok" and best.complete and best.n_folds == 5
+    trailing = evaluate_candidate(Trial(1, config, 0, 100), _Constant(), X, y, folds, scorer, 60.0,
+                                  time.time() + 60, race=best.scores)
+    assert trailing.status == "pruned" and len(trailing.scores) == 1 and not trailing.complete
+    assert "stopped after 1 of 5 folds" in trailing.error
+    # its estimate: the best's mean plus the gap on the fold it ran
+    assert trailing.rank_score == pytest.approx(best.mean_score + trailing.scores[0] - best.scores[0])
+    # the same candidate without a race runs every fold; an equal one is never stopped
+    alone = evaluate_candidate(Trial(2, config, 0, 100), _Constant(), X, y, folds, scorer, 60.0, time.time() + 60)
+    assert alone.status == "ok" and len(alone.scores) == 5
+    equal = evaluate_candidate(Trial(3, config, 0, 100), LogisticRegression(), X, y, folds, scorer, 60.0,
+                               time.time() + 60, race=best.scores)
+    assert equal.status == "ok" and equal.scores == best.scores
+
+
+def test_a_raced_trial_competes_with_its_estimate_not_its_easy_first_folds():
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    logistic, tree, *_ = portfolio.defaults()
+    best = Trial(runner.history._candidate_id(logistic), logistic, 0, 1500, "ok", [0.99, 0.80, 0.80], n_folds=3)
+    # trailed by 0.02 on an easy first fold: its mean there (0.97) is above the best's mean (0.863)
+    raced = Trial(runner.history._candidate_id(tree), tree, 0, 1500, "pruned", [0.97], n_folds=3,
+                  estimate=best.mean_score - 0.02)
+    runner.history._record([best, raced])
+    assert raced.mean_score > best.mean_score
+    assert [t.config for t in runner.history.best()] == [logistic, tree]
+    assert runner.history.incumbent(1500, 3) is best  # complete trials only
+    # its seconds: the measured seconds per fold times every fold
+    raced.fit_time, raced.score_time, raced.duration = 0.2, 0.05, 0.25
+    assert runner.time._measured_seconds(raced) == pytest.approx(0.75)
+
+
+def test_the_search_races_on_all_rows_and_never_ends_on_a_raced_candidate():
+    X, y = load_iris(return_X_y=True)
+    model = MetaSelectorClassifier(time_budget=3600, max_evals=12, cv=5, random_state=0, memory_limit=None,
+                                   ranker=StaticPriorRanker()).fit(X, y)
+    board = model.leaderboard_
+    raced = board[board["error"].str.startswith("stopped after")]
+    assert len(raced) and (raced["status"] == "pruned").all()
+    complete = board[board["status"] == "ok"]
+    assert model.best_score_ == pytest.approx(complete["mean_score"].max())
+    # without racing every candidate runs all its folds
+    model = MetaSelectorClassifier(time_budget=3600, max_evals=12, cv=5, random_state=0, memory_limit=None,
+                                   ranker=StaticPriorRanker(), search=SuccessiveHalving(race=False)).fit(X, y)
+    assert not model.leaderboard_["error"].str.startswith("stopped after").any()
+
+
+def test_predicted_times_follow_a_configurations_work():
+    from metaselect.portfolio import Config
+
+    runner, _ = _runner(max_evals=None, budget=Budget(60))
+    forests = Portfolio("classification", ["random_forest"])
+    runner.portfolio = forests
+    runner.time.portfolio = forests
+    small, large = Config("random_forest", {**forests.defaults()[0].params, "n_estimators": 25}), forests.defaults()[0]
+    assert forests["random_forest"].work(small.params) == pytest.approx(0.25)
+    runner.history._remember([small, large], [0.5, 0.5], [0.1, 0.1])  # the ranker predicts them alike
+    assert runner.time.predicted(large, 1500) == pytest.approx(4 * runner.time.predicted(small, 1500))
+    # measured ten times slower on the small one: the large one is corrected in proportion
+    before = runner.time.predicted(small, 1500)
+    _measured(runner, small, 1500, 10 * before, 0.1)
+    assert runner.time.predicted(small, 1500) == pytest.approx(10 * before)
+    assert runner.time.predicted(large, 1500) == pytest.approx(40 * before)
+
+
+def test_encodings_are_remembered_but_never_shared():
+    from metaselect.portfolio import encode_config
+
+    config = Portfolio("classification", ["random_forest"]).defaults()[0]
+    first = encode_config(config, "classification")
+    first[:] = -1
+    second = encode_config(config, "classification")
+    assert (second >= 0).all() and second.flags.writeable

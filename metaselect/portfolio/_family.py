@@ -43,6 +43,10 @@ class Family:
     prior : float
         Static prior in ``[0, 1]``: how promising the family is before any
         meta-learning (see :class:`metaselect.search.StaticPriorRanker`).
+    work_param : str or None
+        The hyperparameter fit time grows in proportion to (trees, boosting
+        iterations, hidden units), if any: the search scales a configuration's
+        predicted time by its ratio to the default's (:meth:`work`).
     """
 
     name: str
@@ -54,6 +58,7 @@ class Family:
     accepts_sparse: bool = True
     time_exponent: float = 1.1
     prior: float = 0.5
+    work_param: str | None = None
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +70,18 @@ class Family:
     def default_config(self) -> Config:
         """The family's default configuration."""
         return Config(self.name, self.space.default())
+
+    def work(self, params: Mapping[str, Any]) -> float:
+        """How many times the default's work ``params`` asks for: the ratio of their ``work_param``
+        to the default's (1.0 without one)."""
+        if self.work_param is None:
+            return 1.0
+        default = self.space.default().get(self.work_param)
+        value = params.get(self.work_param, default)
+        try:
+            return max(float(value) / float(default), 1e-3)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return 1.0
 
     def build(self, params: Mapping[str, Any], random_state: int | None = None) -> BaseEstimator:
         """An unfitted estimator for ``params`` (validated against the space)."""

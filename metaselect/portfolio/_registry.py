@@ -17,6 +17,7 @@ The layout only grows by appending; any change that moves a slot bumps
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -75,17 +76,37 @@ def encoding_names(task: str) -> list[str]:
     return names
 
 
-def encode_config(config: Config, task: str) -> np.ndarray:
-    """Encode a configuration of a built-in family of ``task``."""
+@functools.cache
+def _layout(task: str) -> tuple[dict[str, int], dict[str, int], int]:
+    """Per built-in family of ``task``: its one-hot position and the offset of its block; the length."""
     families = builtin_families(task)
-    order = [f.name for f in families]
-    if config.family not in order:
-        raise ValueError(f"{config.family!r} is not a built-in {task} family; known: {order}.")
-    parts = [np.eye(len(order))[order.index(config.family)]]
+    position = {f.name: i for i, f in enumerate(families)}
+    offsets, pos = {}, len(families)
     for f in families:
-        block = f.space.encode(config.params) if f.name == config.family else np.zeros(f.space.n_dims)
-        parts.append(block)
-    return np.concatenate(parts)
+        offsets[f.name] = pos
+        pos += f.space.n_dims
+    return position, offsets, pos
+
+
+@functools.lru_cache(maxsize=2**16)
+def _encoded(task: str, config: Config) -> np.ndarray:
+    family = config.family
+    position, offsets, length = _layout(task)
+    out = np.zeros(length)
+    out[position[family]] = 1.0
+    block = _BUILTIN[task, family].space.encode(config.params)
+    out[offsets[family]: offsets[family] + len(block)] = block
+    out.flags.writeable = False
+    return out
+
+
+def encode_config(config: Config, task: str) -> np.ndarray:
+    """Encode a configuration of a built-in family of ``task`` (remembered per configuration: a
+    search encodes the same ones many times)."""
+    _check_task(task)
+    if config.family not in FAMILY_ORDER[task]:
+        raise ValueError(f"{config.family!r} is not a built-in {task} family; known: {list(FAMILY_ORDER[task])}.")
+    return _encoded(task, config).copy()
 
 
 def decode_config(vector: Sequence[float], task: str) -> Config:

@@ -140,20 +140,20 @@ def _adaboost(task, params, random_state):
 def _families(task: str, priors: dict) -> list[Family]:
     return [
         Family("random_forest", task, partial(_forest, "RandomForestClassifier" if _IS_CLF[task] else "RandomForestRegressor"),
-               _forest_space(task, True), categorical="ordinal", prior=priors["random_forest"],
+               _forest_space(task, True), categorical="ordinal", prior=priors["random_forest"], work_param="n_estimators",
                description="Random forest."),
         Family("extra_trees", task, partial(_forest, "ExtraTreesClassifier" if _IS_CLF[task] else "ExtraTreesRegressor"),
-               _forest_space(task, False), categorical="ordinal", prior=priors["extra_trees"],
+               _forest_space(task, False), categorical="ordinal", prior=priors["extra_trees"], work_param="n_estimators",
                description="Extremely randomised trees."),
         Family("hist_gradient_boosting", task, partial(_hgb, task), _hgb_space(task), categorical="ordinal",
-               accepts_sparse=False, prior=priors["hist_gradient_boosting"],
+               accepts_sparse=False, prior=priors["hist_gradient_boosting"], work_param="max_iter",
                description="Histogram-based gradient boosting (LightGBM-style)."),
         Family("gradient_boosting", task, partial(_gb, task), _gb_space(), categorical="ordinal",
-               prior=priors["gradient_boosting"], description="Classic gradient boosting of trees."),
+               prior=priors["gradient_boosting"], work_param="n_estimators", description="Classic gradient boosting of trees."),
         Family("decision_tree", task, partial(_decision_tree, task), _tree_space(task), categorical="ordinal",
                prior=priors["decision_tree"], description="A single CART decision tree."),
         Family("adaboost", task, partial(_adaboost, task), _adaboost_space(task), categorical="ordinal",
-               prior=priors["adaboost"], description="AdaBoost over shallow trees."),
+               prior=priors["adaboost"], work_param="n_estimators", description="AdaBoost over shallow trees."),
     ]
 
 

@@ -38,7 +38,7 @@ class AdaptiveHalving(SuccessiveHalving):
 
     Parameters
     ----------
-    eta, min_resources, bracket_size, max_brackets, pool_size, per_family :
+    eta, min_resources, bracket_size, max_brackets, pool_size, per_family, race :
         As :class:`SuccessiveHalving`.
     portfolio_size : int or None, default=None
         Most learned-portfolio members in the first bracket; ``None``: as many as
@@ -50,10 +50,10 @@ class AdaptiveHalving(SuccessiveHalving):
     """
 
     def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
-                 pool_size: int = 500, per_family: int = 1, portfolio_size: int | None = None,
-                 adapt: bool = True):
+                 pool_size: int = 500, per_family: int = 1, race: bool = True,
+                 portfolio_size: int | None = None, adapt: bool = True):
         super().__init__(eta=eta, min_resources=min_resources, bracket_size=bracket_size,
-                         max_brackets=max_brackets, pool_size=pool_size, per_family=per_family)
+                         max_brackets=max_brackets, pool_size=pool_size, per_family=per_family, race=race)
         self.portfolio_size = portfolio_size
         self.adapt = adapt
 
@@ -134,10 +134,10 @@ class _Guide:
         for trial in self.runner.history.trials:
             if not self.encodable(trial.config):
                 continue
-            if trial.status in ("ok", "pruned") and np.isfinite(trial.mean_score):
+            if trial.status in ("ok", "pruned") and np.isfinite(trial.rank_score):
                 rows, _ = best.get(trial.config, (-1, np.nan))
                 if trial.n_samples >= rows:
-                    best[trial.config] = (trial.n_samples, float(trial.mean_score))
+                    best[trial.config] = (trial.n_samples, float(trial.rank_score))
             elif trial.status == "failed":
                 best.setdefault(trial.config, (-1, np.nan))
         if not any(np.isfinite(score) for _, score in best.values()):

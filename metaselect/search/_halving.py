@@ -76,16 +76,25 @@ class SuccessiveHalving(SearchStrategy):
         Random configurations the ranker scores when it has predictions; the
         best of them (at most ``per_family`` per family) join the defaults in
         the first bracket, unless the dataset is out of distribution.
+    per_family : int, default=2
+        Most favourites of one family in the first bracket.
+    race : bool, default=True
+        On all rows, stop a candidate's cross-validation after a fold where it
+        clearly trails the best candidate on the same folds (it is pruned, with
+        an estimated score): most candidates are worse than the best so far, and
+        their remaining folds cannot change the winner. No effect with a holdout
+        or while an ensemble collects out-of-fold predictions.
     """
 
     def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
-                 pool_size: int = 500, per_family: int = 2):
+                 pool_size: int = 500, per_family: int = 2, race: bool = True):
         self.eta = eta
         self.min_resources = min_resources
         self.bracket_size = bracket_size
         self.max_brackets = max_brackets
         self.pool_size = pool_size
         self.per_family = per_family
+        self.race = race
 
     def resources(self, n_candidates: int, n_samples: int, validated_share: float = 1.0) -> list[int]:
         """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows), when a
@@ -149,7 +158,7 @@ class SuccessiveHalving(SearchStrategy):
                 trials = self._first_rung_in_waves(runner, alive, sizes, replan, guide)
                 alive = list(dict.fromkeys(t.config for t in trials))
             else:
-                trials = runner.evaluate(alive, size, rung)
+                trials = runner.evaluate(alive, size, rung, race=self.race)
             if rung == len(sizes) - 1 or not runner.can_continue():
                 return
             ok = sorted((t for t in trials if t.status == "ok"), key=lambda t: -t.mean_score)
@@ -210,7 +219,7 @@ class SuccessiveHalving(SearchStrategy):
             if runner.rows.n_splits(sizes[0]) > 1:  # a candidate that cannot finish stops after one fold
                 share = min(left, FOLDS_SHARE_FACTOR * share)
             wave_share = max([share] + [SHARE_MARGIN * p for p in predicted if np.isfinite(p) and p <= left])
-            done = runner.evaluate(wave, sizes[0], 0, share=wave_share, reserve=reserve)
+            done = runner.evaluate(wave, sizes[0], 0, share=wave_share, reserve=reserve, race=self.race)
             if not done:
                 break
             trials += done
@@ -226,11 +235,11 @@ class SuccessiveHalving(SearchStrategy):
                     runner, started + pending, sizes=sizes, started=len(started)) > runner.time_left(reserve):
                 pending.pop()
         if not capped:
-            trials += self._retry_timeouts(runner, trials, sizes[0], reserve)
+            trials += self._retry_timeouts(runner, trials, sizes[0], reserve, self.race)
         return trials
 
     @staticmethod
-    def _retry_timeouts(runner: Runner, trials: list, size: int, reserve: float) -> list:
+    def _retry_timeouts(runner: Runner, trials: list, size: int, reserve: float, race: bool = False) -> list:
         """Once every candidate of a rung has started, run again those stopped past their share
         whose measured seconds per fold say they finish in the time left (cheapest first, each
         with ``RETRY_MARGIN`` times its projected seconds): on small data the families that
@@ -243,7 +252,7 @@ class SuccessiveHalving(SearchStrategy):
             seconds = RETRY_MARGIN * projected[config]
             if seconds > runner.time_left(reserve) or not runner.can_continue():
                 break
-            retried += runner.evaluate([config], size, 0, share=seconds, reserve=reserve)
+            retried += runner.evaluate([config], size, 0, share=seconds, reserve=reserve, race=race)
         if retried:
             logger.info("first rung: %d of %d timed-out candidates run again, %d finished", len(retried),
                         len(projected), sum(t.status == "ok" for t in retried))

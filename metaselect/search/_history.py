@@ -57,9 +57,10 @@ class TrialHistory:
         rows, but a much better one is not lost to a poor one that happened to
         run on all rows. One that was promoted and then timed out or failed does
         not compete, unless nothing else is left: it showed it cannot be fitted on
-        more rows in time.
+        more rows in time. One stopped after some of its folds competes with its
+        estimate over all of them (:attr:`Trial.rank_score`), below the one it trailed.
         """
-        ok = [t for t in self._trials if t.status in ("ok", "pruned") and np.isfinite(t.mean_score)]
+        ok = [t for t in self._trials if t.status in ("ok", "pruned") and np.isfinite(t.rank_score)]
         if not ok:
             return []
         top = max(t.n_samples for t in ok)
@@ -68,11 +69,18 @@ class TrialHistory:
             if trial.n_samples >= COMPARABLE_FRACTION * top - 1:
                 if trial.config not in latest or trial.n_samples >= latest[trial.config].n_samples:
                     latest[trial.config] = trial
-        ranked = sorted(latest.values(), key=lambda t: (-t.mean_score, -t.n_samples))
+        ranked = sorted(latest.values(), key=lambda t: (-t.rank_score, -t.n_samples, not t.complete))
         # Configurations that timed out or failed on more rows come only when nothing else is left.
         stopped = {t.config: t.n_samples for t in self._trials if t.status in ("timeout", "failed")}
         ranked = [t for t in ranked if stopped.get(t.config, 0) <= t.n_samples] or ranked
         return ranked if k is None else ranked[:k]
+
+    def incumbent(self, n_samples: int, n_folds: int) -> Trial | None:
+        """The best trial scored on every one of ``n_folds`` folds of a rung of ``n_samples`` rows
+        (the same folds for every candidate of that size); ``None`` when there is none."""
+        complete = [t for t in self._trials if t.status in ("ok", "pruned") and t.n_samples == n_samples
+                    and len(t.scores) == n_folds and np.isfinite(t.mean_score)]
+        return max(complete, key=lambda t: t.mean_score, default=None)
 
     def failure_summary(self) -> str:
         lines = [f"  - {t.config.family} {t.config.params}: {t.status}: {t.error}" for t in self._trials]

@@ -204,7 +204,7 @@ class Runner:
             trial.error = reason
 
     def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int,
-                 share: float | None = None, reserve: float | None = None) -> list[Trial]:
+                 share: float | None = None, reserve: float | None = None, race: bool = False) -> list[Trial]:
         """Cross-validate ``configs`` on ``n_samples`` rows; returns their trials in order.
 
         Each gets ``share`` seconds (default: :meth:`time_share`), never more than the time
@@ -212,6 +212,11 @@ class Runner:
         aside. A rung run in several calls passes the reserve of its start, as one call would
         keep it: the reserve follows the best candidate so far, and the first of a rung
         (often the slowest to refit) must not shorten the rest of the rung.
+
+        ``race``: on all rows, with several folds, a candidate that clearly trails the best
+        complete candidate so far on the folds it has done is stopped there and pruned
+        (:func:`~metaselect.search.evaluate_candidate`). Not while out-of-fold predictions are
+        collected for an ensemble, which needs every fold of its members.
         """
         configs = list(configs)[: int(min(len(configs), self.evals_left))]
         remaining = self.time_left(reserve)
@@ -224,6 +229,10 @@ class Runner:
         oof_classes = False
         if self.collect_oof and n_samples == self.n_samples:
             oof_classes = int(self.y.max()) + 1 if self.classifier else None
+        incumbent = None
+        if race and n_samples == self.n_samples and oof_classes is False and len(splits) > 1:
+            best = self.history.incumbent(n_samples, len(splits))
+            incumbent = None if best is None else list(best.scores)
         for config in configs:
             trial = Trial(self.history._candidate_id(config), config, rung, n_samples)
             trial.predicted_score, trial.predicted_time = self.history.prediction(config)
@@ -241,7 +250,8 @@ class Runner:
             jobs.append(delayed(evaluate_candidate)(trial, estimator, self.X, self.y, splits,
                                                     self.scorer, share, deadline, oof_classes,
                                                     self.n_threads(), self.memory_mb,
-                                                    fit_params=fit_params, score_params=self.score_params))
+                                                    fit_params=fit_params, score_params=self.score_params,
+                                                    race=incumbent))
             started.append(trial)
         trials.extend(self._dispatch(jobs, started))
         trials.sort(key=lambda t: configs.index(t.config))

@@ -56,10 +56,19 @@ class TimeModel:
             return float("nan")
         return per_fold * self.scale(config, n_samples) * (self.correction(config.family) if corrected else 1.0)
 
+    def work(self, config: Config) -> float:
+        """``config``'s work relative to its family's default (trees, iterations: see
+        :meth:`Family.work <metaselect.portfolio.Family.work>`). The ranker's time predictions
+        barely follow it (a 17-tree and a 335-tree forest are predicted alike), so every
+        prediction is scaled by it, and corrections measured on one configuration of a family
+        carry over to its others."""
+        return self.portfolio[config.family].work(config.params)
+
     def scale(self, config: Config, n_samples: int) -> float:
-        """Folds x row scaling from one fold at ``reference_rows`` to a rung of ``n_samples``."""
+        """Folds x row scaling from one fold at ``reference_rows`` to a rung of ``n_samples``, times
+        the configuration's :meth:`work`."""
         return self.rows.n_splits(n_samples) * (self.rows.train_rows(n_samples) / self.reference_rows) ** (
-            self._exponent(config))
+            self._exponent(config)) * self.work(config)
 
     def refit_seconds(self, trial: Trial) -> float:
         """Seconds to fit ``trial``'s config on all rows, from its measured fit time."""
@@ -69,7 +78,7 @@ class TimeModel:
     def unvalidated_seconds(self, config: Config) -> float:
         """Seconds to fit ``config`` once on all rows, from the ranker's prediction; NaN when none."""
         per_fold = self.history.prediction(config)[1]
-        scaled = (self.rows.n_samples / self.reference_rows) ** self._exponent(config)
+        scaled = (self.rows.n_samples / self.reference_rows) ** self._exponent(config) * self.work(config)
         return per_fold * scaled * self.correction(config.family)
 
     def correction(self, family: str) -> float:
@@ -94,11 +103,13 @@ class TimeModel:
         return per_family.get(family, overall)
 
     def _measured_seconds(self, trial: Trial) -> float:
-        """Seconds the trial's validation took, or would have taken: a time-out stopped after some
-        folds projects its seconds per fold to every fold, one stopped in its first fold its
+        """Seconds the trial's validation took, or would have taken: one stopped after some folds
+        (a time-out, or pruned for trailing) projects its seconds per fold to every fold, one stopped in its first fold its
         duration to every fold (a lower bound); 0 when the trial says nothing of speed (a failure)."""
-        if trial.status in ("ok", "pruned"):
+        if trial.status in ("ok", "pruned") and trial.complete:
             return trial.duration
+        if trial.status == "pruned":  # stopped after some folds for trailing: they project the rest
+            return max(trial.duration, (trial.fit_time + trial.score_time) * self.rows.n_splits(trial.n_samples))
         if trial.status != "timeout":
             return 0.0
         per_fold = trial.fit_time + trial.score_time

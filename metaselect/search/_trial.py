@@ -34,8 +34,13 @@ class Trial:
     score; ``error`` says why), ``"timeout"`` (stopped when its time share ran
     out), ``"skipped"`` (the budget was spent before it could start, or its
     model cannot take the sample weights the search was given) or
-    ``"pruned"`` (set by the search when a better candidate advanced and this
-    one did not).
+    ``"pruned"`` (it finished and a better candidate advanced, or it was
+    stopped after some of its folds because it trailed the best candidate on
+    them: see :func:`evaluate_candidate`'s ``race``).
+
+    ``n_folds`` is the number of folds it was to be validated on (0: unknown,
+    taken as complete); a trial with fewer scores was stopped early, and
+    ``estimate`` then holds its estimated score over every fold.
     """
 
     candidate_id: int
@@ -50,12 +55,27 @@ class Trial:
     error: str = ""
     predicted_score: float = float("nan")
     predicted_time: float = float("nan")
+    n_folds: int = 0
+    estimate: float = float("nan")
     #: Out-of-fold predictions on the rung's rows (class probabilities or values), when collected.
     oof: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def mean_score(self) -> float:
         return float(np.mean(self.scores)) if self.scores and self.status != "failed" else float("nan")
+
+    @property
+    def complete(self) -> bool:
+        """Whether every fold it was to be validated on was scored."""
+        return len(self.scores) >= self.n_folds
+
+    @property
+    def rank_score(self) -> float:
+        """The score it competes with: the mean over its folds, or, stopped after some of them,
+        the estimate over all of them (NaN when it has neither)."""
+        if self.complete or self.status not in ("ok", "pruned"):
+            return self.mean_score
+        return self.estimate
 
     @property
     def std_score(self) -> float:
@@ -101,6 +121,28 @@ def _stop_if_projected_past(trial, n_splits: int, elapsed: float, limit: float) 
                                f"past the time share of {limit:.1f}s")
 
 
+class _Raced(Exception):
+    """Raised inside a candidate's evaluation when it trails the best candidate on the folds so far."""
+
+
+def _race(trial, incumbent) -> None:
+    """Stop the candidate when, on the folds scored so far, its mean trails the incumbent's (the
+    best complete candidate, scored on the same folds) by more than one standard error of the
+    incumbent's fold scores: a candidate that far behind rarely catches up, and its remaining
+    folds would be spent on a result that cannot win ("early stopping cross-validation",
+    Bergman, Purucker and Hutter, AutoML 2024, made forgiving by the margin). Its estimated
+    score over every fold is the incumbent's mean plus the gap on the folds done."""
+    done = len(trial.scores)
+    if incumbent is None or done >= len(incumbent):
+        return
+    own, theirs = float(np.mean(trial.scores)), float(np.mean(incumbent[:done]))
+    margin = float(np.std(incumbent)) / np.sqrt(done)
+    if own < theirs - margin:
+        trial.estimate = float(np.mean(incumbent)) + own - theirs
+        raise _Raced(f"stopped after {done} of {len(incumbent)} folds: {own:.4f} against the best "
+                     f"candidate's {theirs:.4f} on the same folds (estimated {trial.estimate:.4f} on all)")
+
+
 def _score(scorer, model, X_test, y_test, params: dict) -> float:
     """``scorer(model, X_test, y_test, **params)``. Scorers take ``sample_weight`` as it is;
     other metadata reaches a scikit-learn scorer only with metadata routing enabled (it
@@ -110,7 +152,8 @@ def _score(scorer, model, X_test, y_test, params: dict) -> float:
 
 
 def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadline, oof_classes=False,
-                       n_threads=None, memory_mb=None, *, fit_params=None, score_params=None) -> Trial:
+                       n_threads=None, memory_mb=None, *, fit_params=None, score_params=None,
+                       race=None) -> Trial:
     """Cross-validate ``estimator`` fold by fold inside ``time_share`` seconds.
 
     Runs in a joblib worker. Never raises: errors, non-finite scores and time
@@ -123,8 +166,11 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
     ``fit_params`` (for the pipeline's ``fit``, e.g. ``model__sample_weight``) and
     ``score_params`` (for the scorer, e.g. ``sample_weight``) hold arrays over the rows
     of ``X``: each fold gets its training rows' and its validation rows' share.
+    ``race``, the per-fold scores of the best candidate so far on the same ``splits``, stops
+    the candidate (status ``"pruned"``) once it trails them clearly (:func:`_race`).
     """
     start = time.time()
+    trial.n_folds = len(splits)
     if deadline - start <= 0:
         trial.status, trial.error = "skipped", "the budget was spent before it could start"
         return trial
@@ -160,9 +206,12 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
                         raise ValueError(f"the scorer returned a non-finite score ({score}) on a "
                                          f"validation fold of {len(test)} sample(s)")
                     trial.scores.append(score)
+                    _race(trial, race)
                     _stop_if_projected_past(trial, len(splits), time.time() - start, limit)
     except CandidateTimeout as exc:
         trial.status, trial.error = "timeout", str(exc)
+    except _Raced as exc:
+        trial.status, trial.error = "pruned", str(exc)
     except MemoryError as exc:
         cap = f"over the {memory_mb:.0f} MiB per candidate" if memory_mb else "out of memory"
         trial.status, trial.error = "failed", f"MemoryError ({cap}): {exc}"[:500]
