@@ -669,3 +669,17 @@ def test_encodings_are_remembered_but_never_shared():
     first[:] = -1
     second = encode_config(config, "classification")
     assert (second >= 0).all() and second.flags.writeable
+
+
+def test_an_exhausted_search_space_ends_the_search_early_and_says_so(caplog):
+    from metaselect.spaces import Categorical
+
+    X, y = load_iris(return_X_y=True)
+    tiny = Family("tiny", "classification", lambda params, rs: _Constant(),
+                  SearchSpace({"flavour": Categorical(["a", "b"])}, default={"flavour": "a"}), prior=1.0)
+    with caplog.at_level("INFO", logger="metaselect.search"):
+        model = MetaSelectorClassifier(time_budget=60, estimators=[tiny], ranker=StaticPriorRanker(),
+                                       random_state=0, memory_limit=None).fit(X, y)
+    assert len(model.leaderboard_) == 2  # both configurations, each once
+    assert "search space is exhausted" in caplog.text
+    assert model.fit_time_ < 30

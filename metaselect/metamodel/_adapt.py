@@ -252,13 +252,15 @@ class DatasetReweighting(_Adapter):
         encodings = np.atleast_2d(np.asarray(encodings, dtype=float))
         out = np.empty(len(encodings), dtype=int)
         for i, row in enumerate(encodings):
-            j = self._index.get(row.tobytes())
+            key = row.tobytes()
+            j = self._index.get(key)
             if j is None:
                 same = np.arange(len(self.encodings))
                 if self.family_slots:
                     fam = self.encodings[:, : self.family_slots].argmax(1) == row[: self.family_slots].argmax()
                     same = np.flatnonzero(fam) if fam.any() else same
                 j = int(same[np.argmin(np.linalg.norm(self.encodings[same] - row, axis=1))])
+                self._index[key] = j  # a search asks for the same configurations again and again
             out[i] = j
         return out
 

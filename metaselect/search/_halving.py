@@ -34,6 +34,9 @@ SHARE_MARGIN = 2.0
 #: whose first fold says it cannot finish is stopped there (``FIRST_FOLD_SLACK / K`` of its share
 #: spent), so a larger share costs little when it is too small and saves a time-out when it fits.
 FOLDS_SHARE_FACTOR = 2.0
+#: Past its share of the time a first rung still starts the families' defaults not run yet, cheapest
+#: first, until it has used this many times its share.
+DEFAULTS_SLACK = 1.5
 #: A timed-out candidate run again gets this many times the seconds its measured folds project.
 RETRY_MARGIN = 1.5
 
@@ -114,7 +117,11 @@ class SuccessiveHalving(SearchStrategy):
         guide = self._guide(runner)
         configs = self._first(runner, guide)
         for bracket in range(self.max_brackets):
-            if bracket > 0 and configs:
+            if bracket > 0 and not configs and runner.can_continue():
+                logger.info("stopping: the search space is exhausted (every configuration proposed was "
+                            "evaluated), %.1fs of the budget left", runner.budget.remaining())
+                break
+            if bracket > 0:
                 configs = self._within_budget(runner, configs)
             if not configs or not runner.can_continue():
                 break
@@ -188,8 +195,10 @@ class SuccessiveHalving(SearchStrategy):
           rows). Once the first rung has used ``1 / len(sizes)`` of the time that
           was left when it began, only the families' defaults not run yet still
           start (the portfolio's safety net, should the meta-model's favourites be
-          slow or poor): on slow machines or large data the first rung would
-          otherwise eat the budget and promote nothing.
+          slow or poor), cheapest first, until the rung has used ``DEFAULTS_SLACK``
+          times its share: on slow machines or large data the first rung would
+          otherwise eat the budget and promote nothing (on digits, one thread,
+          20 s, the slow defaults took 6 s past the share and the last rung timed out).
         * ``replan`` (later brackets): time predictions for unusual configurations
           can be far off (a slow learning rate makes a network several times
           slower than its family's default). After each wave the slowest predicted
@@ -204,7 +213,11 @@ class SuccessiveHalving(SearchStrategy):
         trials, started, capped = [], [], False
         pending = self._cheapest_first(runner, configs, sizes[0]) if guide is None else list(configs)
         while pending:
-            if guide is not None:
+            if capped and runner.budget.elapsed() - began >= DEFAULTS_SLACK * rung_seconds:
+                logger.info("first rung: %.1fs spent; %d defaults not started", runner.budget.elapsed() - began,
+                            len(pending))
+                break
+            if guide is not None and not capped:
                 pending = guide.order(pending)
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
             predicted = [runner.time.predicted(c, sizes[0]) for c in wave]
@@ -227,7 +240,8 @@ class SuccessiveHalving(SearchStrategy):
             spent = runner.budget.elapsed() - began
             if not capped and pending and spent >= rung_seconds:
                 capped = True
-                defaults = [c for c in pending if self._is_default(runner, c)]
+                defaults = self._cheapest_first(runner, [c for c in pending if self._is_default(runner, c)],
+                                                sizes[0])
                 logger.info("first rung: %.1fs spent, its share of the time; %d candidates dropped, "
                             "%d defaults still to run", spent, len(pending) - len(defaults), len(defaults))
                 pending = defaults
