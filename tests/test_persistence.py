@@ -16,6 +16,7 @@ from metaselect.estimator import TRUSTED_TYPES, InconsistentVersionWarning, load
 from metaselect.portfolio import Portfolio
 from metaselect.preprocessing import check_X
 from metaselect.preprocessing._pipeline import make_candidate_pipeline
+from metaselect.search import AdaptiveHalving, StaticPriorRanker, SuccessiveHalving, ZeroShot
 
 FAST = dict(time_budget=60, max_evals=6, cv=3, random_state=0)
 
@@ -28,8 +29,15 @@ def _round_trip(model, X, path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     pd.testing.assert_frame_equal(loaded.leaderboard_, model.leaderboard_)
     pd.testing.assert_series_equal(loaded.meta_features_, model.meta_features_)
-    assert loaded.best_config_ == model.best_config_ and loaded.get_params() == model.get_params()
+    assert loaded.best_config_ == model.best_config_
+    assert {k: _settings(v) for k, v in loaded.get_params().items()} == {
+        k: _settings(v) for k, v in model.get_params().items()}
     return loaded
+
+
+def _settings(value):
+    """A search strategy or ranker by its type and settings (they compare by identity)."""
+    return (type(value), vars(value)) if hasattr(value, "run") or hasattr(value, "predictions") else value
 
 
 def test_classifier_on_categorical_data_round_trips(tmp_path, mixed_frame):
@@ -47,6 +55,15 @@ def test_regressor_and_ensemble_round_trip(tmp_path):
                                   estimators=["ridge", "knn", "decision_tree", "elastic_net"]).fit(X, y)
     assert model.best_config_["algorithm"] == "ensemble"
     _round_trip(model, X, tmp_path / "ensemble.skops")
+
+
+@pytest.mark.parametrize("search", [SuccessiveHalving(race=False), AdaptiveHalving(adapt=False), ZeroShot()])
+def test_a_selector_given_its_search_and_ranker_round_trips(tmp_path, search):
+    X, y = load_diabetes(return_X_y=True)
+    budget = dict(time_budget=5) if isinstance(search, ZeroShot) else FAST
+    model = MetaSelectorRegressor(**{**FAST, **budget}, search=search, ranker=StaticPriorRanker(),
+                                  estimators=["ridge", "knn"]).fit(X, y)
+    _round_trip(model, X, tmp_path / "model.skops")  # the search and ranker come back with their settings
 
 
 def test_trust_list_is_what_the_families_need(mixed_frame):
@@ -71,7 +88,8 @@ def test_trust_list_is_what_the_families_need(mixed_frame):
             needed |= set(skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)))
     held_by_the_selector = {  # the selector itself, its ensembles, schema and scorer
         t for t in TRUSTED_TYPES
-        if t.startswith(("metaselect.estimator.", "metaselect.ensemble.", "sklearn.metrics._scorer."))
+        if t.startswith(("metaselect.estimator.", "metaselect.ensemble.", "metaselect.search.",
+                         "sklearn.metrics._scorer."))
         or t == "builtins.frozenset"  # InputSchema's canonical category forms
         or t.endswith(("InputSchema", "_score", "_error", "_loss", "matthews_corrcoef", "_deviance",
                        "_likelihood_ratio"))

@@ -49,6 +49,12 @@ TRUSTED_TYPES = [
     "metaselect.preprocessing._pipeline.InputSchema",
     "metaselect.preprocessing._temporal.DatetimeFeatures",
     "metaselect.preprocessing._pipeline.clip_magnitude",
+    "metaselect.portfolio._linear.SmoothedGaussianNB",
+    # a selector's ``search`` and ``ranker`` parameters, when given (plain settings)
+    "metaselect.search._adaptive.AdaptiveHalving",
+    "metaselect.search._halving.SuccessiveHalving",
+    "metaselect.search._ranker.StaticPriorRanker",
+    "metaselect.search._strategy.ZeroShot",
     "numpy.dtype",  # SimpleImputer's fitted dtype
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",

@@ -41,8 +41,25 @@ def _qda(params, random_state):
     return QuadraticDiscriminantAnalysis(reg_param=params["reg_param"])
 
 
+class SmoothedGaussianNB(GaussianNB):
+    """Gaussian naive Bayes that stays finite on features without variance.
+
+    scikit-learn smooths every variance by ``var_smoothing`` times the largest
+    feature variance; when no feature varies that is 0, the variances are 0 and
+    every probability is NaN. Then the variances are set to 1: with no feature
+    varying, the classes' means are the same and the probabilities are the priors.
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight=sample_weight)
+        if not self.epsilon_ > 0:
+            self.var_ = self.var_.copy()
+            self.var_[self.var_ <= 0] = 1.0
+        return self
+
+
 def _gaussian_nb(params, random_state):
-    return GaussianNB(var_smoothing=params["var_smoothing"])
+    return SmoothedGaussianNB(var_smoothing=params["var_smoothing"])
 
 
 FAMILIES = [
