@@ -683,3 +683,26 @@ def test_an_exhausted_search_space_ends_the_search_early_and_says_so(caplog):
     assert len(model.leaderboard_) == 2  # both configurations, each once
     assert "search space is exhausted" in caplog.text
     assert model.fit_time_ < 30
+
+
+def test_a_later_rung_sizes_each_survivors_share_and_prunes_those_that_no_longer_fit(monkeypatch):
+    clock = FakeClock()
+    runner, configs = _planned(100.0, [0.001] * 4, clock=clock)
+    best, slow, *_ = configs
+    # on 500 rows (3 folds): the best 1 s a fold, the other 20 s a fold
+    for config, per_fold in ((best, 1.0), (slow, 20.0)):
+        trial = _measured(runner, config, 500, 3 * per_fold, 0.001)
+        trial.fit_time, trial.score_time = per_fold, 0.0
+    calls = []
+
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None, race=False):
+        calls.append((list(wave), share))
+        clock.now += 30.0
+        return [_measured(runner, c, n_samples, 30.0, 0.001) for c in wave]
+
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    SuccessiveHalving()._later_rung_in_waves(runner, [best, slow], 1500, 1)
+    expected = runner.time.extrapolated(runner.history.trials[0], 1500)
+    assert len(calls) == 1 and calls[0][0] == [best] and calls[0][1] >= SHARE_MARGIN * expected
+    # the slow one extrapolates to about 180 s: pruned before it starts, keeping its score on 500 rows
+    assert runner.history.last(slow).status == "pruned" and "exceeds" in runner.history.last(slow).error

@@ -45,7 +45,7 @@ class Family:
         meta-learning (see :class:`metaselect.search.StaticPriorRanker`).
     work_param : str or None
         The hyperparameter fit time grows in proportion to (trees, boosting
-        iterations, hidden units), if any: the search scales a configuration's
+        iterations), if any: the search scales a configuration's
         predicted time by its ratio to the default's (:meth:`work`).
     """
 
