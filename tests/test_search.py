@@ -628,19 +628,24 @@ def test_a_raced_trial_competes_with_its_estimate_not_its_easy_first_folds():
     assert runner.time._measured_seconds(raced) == pytest.approx(0.75)
 
 
-def test_the_search_races_on_all_rows_and_never_ends_on_a_raced_candidate():
-    X, y = load_iris(return_X_y=True)
+def _raced(X, y, search):
     model = MetaSelectorClassifier(time_budget=3600, max_evals=12, cv=5, random_state=0, memory_limit=None,
-                                   ranker=StaticPriorRanker()).fit(X, y)
+                                   ranker=StaticPriorRanker(), search=search,
+                                   estimators=["logistic_regression", "knn", "decision_tree", "lda", "gaussian_nb"]).fit(X, y)
     board = model.leaderboard_
-    raced = board[board["error"].str.startswith("stopped after")]
+    return model, board[board["error"].str.startswith("stopped after")]
+
+
+def test_the_search_races_on_all_rows_and_never_ends_on_a_raced_candidate():
+    X, y = make_classification(n_samples=1000, n_features=8, flip_y=0.2, random_state=0)  # folds of 200 rows
+    model, raced = _raced(X, y, SuccessiveHalving(min_resources=1000))
     assert len(raced) and (raced["status"] == "pruned").all()
-    complete = board[board["status"] == "ok"]
+    complete = model.leaderboard_[model.leaderboard_["status"] == "ok"]
     assert model.best_score_ == pytest.approx(complete["mean_score"].max())
     # without racing every candidate runs all its folds
-    model = MetaSelectorClassifier(time_budget=3600, max_evals=12, cv=5, random_state=0, memory_limit=None,
-                                   ranker=StaticPriorRanker(), search=SuccessiveHalving(race=False)).fit(X, y)
-    assert not model.leaderboard_["error"].str.startswith("stopped after").any()
+    assert _raced(X, y, SuccessiveHalving(min_resources=1000, race=False))[1].empty
+    # nor on folds too small for a fold's score to say much (iris: 30 rows a fold)
+    assert _raced(*load_iris(return_X_y=True), SuccessiveHalving())[1].empty
 
 
 def test_predicted_times_follow_a_configurations_work():

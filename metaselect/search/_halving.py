@@ -85,8 +85,9 @@ class SuccessiveHalving(SearchStrategy):
         On all rows, stop a candidate's cross-validation after a fold where it
         clearly trails the best candidate on the same folds (it is pruned, with
         an estimated score): most candidates are worse than the best so far, and
-        their remaining folds cannot change the winner. No effect with a holdout
-        or while an ensemble collects out-of-fold predictions.
+        their remaining folds cannot change the winner. Only with validation
+        folds of at least 200 rows (``RACE_MIN_FOLD_ROWS``); no effect with a
+        holdout or while an ensemble collects out-of-fold predictions.
     """
 
     def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,

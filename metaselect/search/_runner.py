@@ -40,6 +40,11 @@ logger = logging.getLogger(__name__)
 SAFETY_MARGIN = 0.25
 #: Share of the budget reserved for the refit before any candidate has finished.
 INITIAL_RESERVE = 0.2
+#: Racing needs validation folds of at least this many rows. A fold score on fewer is too noisy to
+#: stop a candidate on (an accuracy near 0.8 on 200 rows has a standard error of 0.03, about the gap
+#: between good candidates); such folds are cheap anyway, and on them the extra evaluations racing
+#: buys mostly feed the winner's curse (measured: docs/search_guide.md, "What was tried").
+RACE_MIN_FOLD_ROWS = 200
 #: ``cv="auto"``: cross-validate with this many folds, unless the data is large for the budget.
 AUTO_FOLDS = 5
 #: ``cv="auto"`` holds out instead above this many cells (rows x columns) per second of budget
@@ -213,10 +218,11 @@ class Runner:
         keep it: the reserve follows the best candidate so far, and the first of a rung
         (often the slowest to refit) must not shorten the rest of the rung.
 
-        ``race``: on all rows, with several folds, a candidate that clearly trails the best
-        complete candidate so far on the folds it has done is stopped there and pruned
-        (:func:`~metaselect.search.evaluate_candidate`). Not while out-of-fold predictions are
-        collected for an ensemble, which needs every fold of its members.
+        ``race``: on all rows, with several folds of at least ``RACE_MIN_FOLD_ROWS`` rows each,
+        a candidate that clearly trails the best complete candidate so far on the folds it has
+        done is stopped there and pruned (:func:`~metaselect.search.evaluate_candidate`). Not
+        while out-of-fold predictions are collected for an ensemble, which needs every fold of
+        its members.
         """
         configs = list(configs)[: int(min(len(configs), self.evals_left))]
         remaining = self.time_left(reserve)
@@ -230,7 +236,8 @@ class Runner:
         if self.collect_oof and n_samples == self.n_samples:
             oof_classes = int(self.y.max()) + 1 if self.classifier else None
         incumbent = None
-        if race and n_samples == self.n_samples and oof_classes is False and len(splits) > 1:
+        if (race and n_samples == self.n_samples and oof_classes is False and len(splits) > 1
+                and min(len(test) for _, test in splits) >= RACE_MIN_FOLD_ROWS):
             best = self.history.incumbent(n_samples, len(splits))
             incumbent = None if best is None else list(best.scores)
         for config in configs:
