@@ -264,17 +264,10 @@ class SuccessiveHalving(SearchStrategy):
         while pending and runner.can_continue():
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
             left = runner.time_left()
-            fitting, seconds = [], []
-            for config in wave:
-                trial = runner.history.last(config)
-                predicted = runner.time.extrapolated(trial, size)
-                if predicted > left:
-                    runner.prune(trial, f"predicted {predicted:.1f}s on {size} rows exceeds the {left:.1f}s left")
-                else:
-                    fitting.append(config)
-                    seconds.append(predicted)
+            fitting = self._affordable(runner, wave, size, left)
             if not fitting:
                 continue
+            seconds = [runner.time.extrapolated(runner.history.last(c), size) for c in fitting]
             share = max([runner.time_share(len(fitting) + len(pending))]
                         + [SHARE_MARGIN * p for p in seconds if np.isfinite(p)])
             trials += runner.evaluate(fitting, size, rung, share=min(share, left), race=self.race)
@@ -369,15 +362,16 @@ class SuccessiveHalving(SearchStrategy):
                 kept.append(config)
         return kept or configs[:1]
 
-    def _affordable(self, runner: Runner, configs: list[Config], size: int) -> list[Config]:
-        """Drop survivors whose extrapolated time exceeds what is left; mark them pruned.
+    def _affordable(self, runner: Runner, configs: list[Config], size: int, left: float | None = None) -> list[Config]:
+        """Drop survivors whose extrapolated time exceeds ``left`` (default: the budget left less the
+        refit reserve); mark them pruned.
 
         When none is left the bracket ends; its candidates still compete with their
         scores on fewer rows (:meth:`Runner.best_trials`). Running the best one anyway
         would spend the rest of the budget on a fit predicted not to finish, and a
         kernel SVM, one long C call, cannot be stopped at its share.
         """
-        left = runner.budget.remaining(runner.reserve)
+        left = runner.budget.remaining(runner.reserve) if left is None else left
         kept = []
         for config in configs:
             trial = runner.history.last(config)
