@@ -65,7 +65,7 @@ def propose(runner, n: int, seed: int, per_family: int, rescore=None) -> list:
     best = history.best()
     family_best: dict[str, float] = {}
     for trial in best:
-        family_best.setdefault(trial.config.family, trial.mean_score)
+        family_best.setdefault(trial.config.family, trial.rank_score)
     weights = {name: 1.0 for name in portfolio.families}
     for position, name in enumerate(sorted(family_best, key=lambda f: -family_best[f])[:3]):
         weights[name] = 6.0 / (position + 1)
@@ -81,7 +81,7 @@ def propose(runner, n: int, seed: int, per_family: int, rescore=None) -> list:
         scores = np.asarray(rescore(pool), dtype=float)
     elif np.isfinite(predicted).all() and task in FAMILY_ORDER and len(known) >= 3:
         correct = residual_correction(
-            [t.mean_score for t in known],
+            [t.rank_score for t in known],
             np.array([history.prediction(t.config)[0] for t in known]),
             np.array([encode_config(t.config, task) for t in known]),
         )

@@ -100,10 +100,10 @@ class Refitter:
                 continue
             if trial is not best:
                 warnings.warn(
-                    f"The best validated candidate, {best.config.family} (score {best.mean_score:.4f}), "
+                    f"The best validated candidate, {best.config.family} (score {best.rank_score:.4f}), "
                     f"could not be refit in time; fitted {trial.config.family} (score "
-                    f"{trial.mean_score:.4f}) instead.", UserWarning, stacklevel=3)
-            return Winner(trial.config, estimator, trial.mean_score, trial)
+                    f"{trial.rank_score:.4f}) instead.", UserWarning, stacklevel=3)
+            return Winner(trial.config, estimator, trial.rank_score, trial)
         logger.warning("No candidate could be refit:\n%s", "\n".join(errors))
         return None
 
