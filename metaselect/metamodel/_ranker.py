@@ -71,8 +71,7 @@ class MetaModelRanker(Ranker):
         model = self._model(context.task)
         if model is None or context.meta_features is None:
             return scores, times
-        known = [i for i, c in enumerate(configs) if c.family in FAMILY_ORDER[context.task]
-                 and portfolio[c.family].space == _builtin_space(context.task, c.family)]
+        known = [i for i, c in enumerate(configs) if _builtin(portfolio, context.task, c.family)]
         if known:
             encodings = np.array([encode_config(configs[i], context.task) for i in known])
             s, t = model.predict(model.meta_vector(context.meta_features), encodings)

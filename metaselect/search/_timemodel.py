@@ -104,13 +104,12 @@ class TimeModel:
 
     def _measured_seconds(self, trial: Trial) -> float:
         """Seconds the trial's validation took, or would have taken: one stopped after some folds
-        (a time-out, or pruned for trailing) projects its seconds per fold to every fold, one stopped in its first fold its
-        duration to every fold (a lower bound); 0 when the trial says nothing of speed (a failure)."""
+        (a time-out, or pruned for trailing) projects its seconds per fold to every fold, one
+        stopped in its first fold its duration to every fold (a lower bound); 0 when the trial
+        says nothing of speed (a failure)."""
         if trial.status in ("ok", "pruned") and trial.complete:
             return trial.duration
-        if trial.status == "pruned":  # stopped after some folds for trailing: they project the rest
-            return max(trial.duration, (trial.fit_time + trial.score_time) * self.rows.n_splits(trial.n_samples))
-        if trial.status != "timeout":
+        if trial.status not in ("pruned", "timeout"):
             return 0.0
         per_fold = trial.fit_time + trial.score_time
         if not np.isfinite(per_fold):  # stopped in its first fold: every fold takes longer than that
