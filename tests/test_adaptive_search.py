@@ -76,6 +76,27 @@ def test_every_default_ends_the_first_bracket():
     assert [t.config for t in runner.history.trials] == MEMBERS[:2] + defaults[:2]
 
 
+def test_every_candidate_of_the_first_bracket_has_a_predicted_time():
+    # the defaults too: without a prediction a slow default got an even share and timed out
+    from dataclasses import replace
+
+    from metaselect.estimator._selector import _meta_features
+    from metaselect.search import RankingContext
+
+    X, y = make_classification(n_samples=600, n_features=6, random_state=0)
+    ranker = MetaModelRanker(learned_portfolio=_portfolio(MEMBERS[:1]))  # the shipped network
+    portfolio = Portfolio("classification", ["logistic_regression", "gaussian_nb", "random_forest", "mlp"])
+    context = RankingContext("classification", 600, 6, meta_features=_meta_features(X, y, "classification", 0))
+    context = replace(context, extra=ranker.assess(portfolio, context))
+    runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(6)), ()),
+                    scorer=get_scorer("balanced_accuracy"), cv=3, classifier=True, budget=Budget(600),
+                    ranker=ranker, context=context, random_state=0)
+    search = AdaptiveHalving(pool_size=0)
+    first = search._first(runner, search._guide(runner))
+    assert set(first) >= set(portfolio.defaults()) and MEMBERS[0] in first
+    assert all(np.isfinite(runner.history.prediction(c)[1]) for c in first)
+
+
 def test_a_ranker_without_a_learned_start_gets_plain_successive_halving():
     runs = []
     for search in (AdaptiveHalving(), SuccessiveHalving()):

@@ -666,6 +666,41 @@ def test_predicted_times_follow_a_configurations_work():
     assert runner.time.predicted(large, 1500) == pytest.approx(40 * before)
 
 
+def test_predicted_times_of_gradient_boosting_grow_with_the_classes():
+    from metaselect.portfolio import Config
+
+    def predicted(n_classes, family, task="classification"):
+        X, y = make_classification(n_samples=600, n_features=6, n_informative=4, n_classes=n_classes,
+                                   random_state=0)
+        portfolio = Portfolio(task, [family])
+        runner = Runner(X, y if task == "classification" else X[:, 0], portfolio=portfolio,
+                        schema=InputSchema(tuple(range(6)), ()), scorer=get_scorer("r2"), cv=3,
+                        classifier=task == "classification", budget=Budget(60), random_state=0)
+        config = Config(family, portfolio.defaults()[0].params)
+        runner.history._remember([config], [0.5], [0.1])
+        return runner.time.predicted(config, 600)
+
+    assert predicted(5, "gradient_boosting") == pytest.approx(5 * predicted(2, "gradient_boosting"))
+    assert predicted(4, "hist_gradient_boosting") == pytest.approx(4 * predicted(2, "hist_gradient_boosting"))
+    assert predicted(5, "random_forest") == pytest.approx(predicted(2, "random_forest"))  # one tree for all
+    assert predicted(5, "gradient_boosting", "regression") == pytest.approx(predicted(2, "gradient_boosting"))
+
+
+def test_later_brackets_propose_what_fits_in_the_time_left_first():
+    from metaselect.search._propose import propose
+
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    for trial_config in portfolio.defaults():
+        _measured(runner, trial_config, 1500, 0.1, 0.01)
+    slow = {"knn", "decision_tree"}
+    everything = propose(runner, 4, 0, per_family=2)
+    fitting = propose(runner, 4, 0, per_family=2, fits=lambda c: c.family not in slow)
+    assert {c.family for c in everything} & slow  # the most promising include slow families
+    assert len(fitting) == 4 and not {c.family for c in fitting} & slow
+    # when nothing fits, the most promising still come (the bracket is then dropped whole, logged)
+    assert propose(runner, 4, 0, per_family=2, fits=lambda c: False) == everything
+
+
 def test_encodings_are_remembered_but_never_shared():
     from metaselect.portfolio import encode_config
 

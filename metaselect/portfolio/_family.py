@@ -47,6 +47,10 @@ class Family:
         The hyperparameter fit time grows in proportion to (trees, boosting
         iterations), if any: the search scales a configuration's
         predicted time by its ratio to the default's (:meth:`work`).
+    trees_per_class : bool
+        Whether the model fits one tree per class at every iteration on more than two
+        classes (scikit-learn's gradient boosting): its time grows with the number of
+        classes, which the search multiplies its predicted times by.
     """
 
     name: str
@@ -59,6 +63,7 @@ class Family:
     time_exponent: float = 1.1
     prior: float = 0.5
     work_param: str | None = None
+    trees_per_class: bool = False
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:

@@ -83,8 +83,11 @@ class AdaptiveHalving(SuccessiveHalving):
         custom = [c for c in portfolio.defaults() if not guide.encodable(c)]
         pool = portfolio.sample(self.pool_size, random_state=seed) if self.pool_size else []
         pool = [c for c in dict.fromkeys(pool) if c not in members and c not in custom]
-        ranking = runner.rank(members + custom + pool)
-        predicted = ranking.score[len(members) + len(custom):]
+        ranked = set(members + custom + pool)
+        # every default is ranked too, so that each candidate of the bracket has a predicted time
+        others = [c for c in portfolio.defaults() if c not in ranked]
+        ranking = runner.rank(members + custom + pool + others)
+        predicted = ranking.score[len(members) + len(custom): len(members) + len(custom) + len(pool)]
         members = self._fitting(runner, members)
         liked: list[Config] = []
         if pool and not runner.context.extra.get("out_of_distribution"):

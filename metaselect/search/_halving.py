@@ -384,6 +384,13 @@ class SuccessiveHalving(SearchStrategy):
 
     def _propose(self, runner: Runner, seed: int, guide=None) -> list[Config]:
         """The next bracket: near the best so far and corrected by this dataset (``_propose.py``;
-        ranked by ``guide.rescore`` when there is a guide)."""
+        ranked by ``guide.rescore`` when there is a guide), those predicted to cross-validate on
+        all rows in the time left first."""
         n = self.bracket_size or max(6, len(runner.portfolio))
-        return propose(runner, n, seed, per_family=max(2, n // 3), rescore=getattr(guide, "rescore", None))
+        left = runner.time_left()
+
+        def fits(config: Config) -> bool:
+            return not runner.time.predicted(config, runner.n_samples) > left
+
+        return propose(runner, n, seed, per_family=max(2, n // 3), rescore=getattr(guide, "rescore", None),
+                       fits=fits)

@@ -54,11 +54,15 @@ def residual_correction(measured: list, predicted: np.ndarray, encodings: np.nda
     return lambda p_new, e_new: a * p_new + b + ridge.predict(e_new)
 
 
-def propose(runner, n: int, seed: int, per_family: int, rescore=None) -> list:
+def propose(runner, n: int, seed: int, per_family: int, rescore=None, fits=None) -> list:
     """Up to ``n`` new configurations, most promising first (see the module docstring).
 
     ``rescore(pool)``, when given, returns the preference that ranks the pool in place
-    of the ranker's corrected predictions (an in-run adapted meta-model).
+    of the ranker's corrected predictions (an in-run adapted meta-model). ``fits(config)``,
+    when given, says whether a configuration is predicted to fit in the time left: those
+    that do are chosen before those that do not (near the end of the budget the most
+    promising configurations are often the slow ones, and a bracket of them is dropped
+    whole, leaving the time unused).
     """
     rng = np.random.default_rng(seed)
     portfolio, task, history = runner.portfolio, runner.context.task, runner.history
@@ -86,8 +90,12 @@ def propose(runner, n: int, seed: int, per_family: int, rescore=None) -> list:
             np.array([encode_config(t.config, task) for t in known]),
         )
         scores = correct(predicted, np.array([encode_config(c, task) for c in pool]))
+    order = np.argsort(-scores, kind="stable")
+    if fits is not None:
+        fitting = np.array([bool(fits(c)) for c in pool])
+        order = np.concatenate([order[fitting[order]], order[~fitting[order]]])
     chosen, taken = [], {}
-    for i in np.argsort(-scores, kind="stable"):
+    for i in order:
         family = pool[i].family
         if taken.get(family, 0) < per_family:
             chosen.append(pool[i])

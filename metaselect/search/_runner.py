@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 
+import numpy as np
 from joblib import Parallel, delayed
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 from threadpoolctl import threadpool_info
@@ -139,7 +140,8 @@ class Runner:
         self.rows = RungRows(y, cv, classifier, self.random_state, split_params)
         self.history = TrialHistory()
         self.time = TimeModel(self.history, portfolio, self.rows,
-                              self.context.extra.get("time_reference_rows", 1000.0))
+                              self.context.extra.get("time_reference_rows", 1000.0),
+                              n_classes=len(np.unique(y)) if classifier else None)
         #: Seconds kept for the final refit: a fifth of the budget until a first result
         #: gives a prediction (the best candidate's extrapolated refit time).
         self.reserve = INITIAL_RESERVE * self.budget.seconds
