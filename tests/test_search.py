@@ -340,6 +340,30 @@ def test_the_first_rung_runs_the_cheapest_first_with_a_share_sized_to_its_predic
     assert configs[0] not in [wave[0] for wave, _ in calls] and len(calls) == 3
 
 
+def test_the_first_rung_does_not_start_a_family_again_after_it_could_not_finish_a_fold(monkeypatch, caplog):
+    from metaselect.portfolio import Config
+
+    runner, (logistic, tree, knn, bayes) = _planned(100.0, [0.001] * 4, clock=FakeClock())
+    deeper = Config("decision_tree", {**tree.params, "min_samples_leaf": 3})
+    runner.history._remember([tree, deeper, logistic], [0.5] * 3, [0.0001, 0.002, 0.003])  # tree first
+    started = []
+
+    def fake_evaluate(wave, n_samples, rung, share=None, reserve=None, race=False):
+        started.extend(wave)
+        trials = [_measured(runner, c, n_samples, 1.0, 0.001, status="timeout" if c.family == "decision_tree"
+                            else "ok") for c in wave]
+        for trial in trials:
+            trial.scores = [] if trial.status == "timeout" else trial.scores  # the tree: no fold finished
+        return trials
+
+    monkeypatch.setattr(runner, "evaluate", fake_evaluate)
+    sh = SuccessiveHalving(min_resources=500)
+    with caplog.at_level("INFO", logger="metaselect.search"):
+        sh._first_rung_in_waves(runner, [tree, deeper, logistic], [500, 1500])
+    assert started == [tree, logistic]
+    assert "could not finish a fold" in caplog.text
+
+
 def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(monkeypatch):
     clock = FakeClock()
     runner, defaults = _planned(100.0, [0.0001] * 4, clock=clock)
@@ -664,6 +688,43 @@ def test_predicted_times_follow_a_configurations_work():
     _measured(runner, small, 1500, 10 * before, 0.1)
     assert runner.time.predicted(small, 1500) == pytest.approx(10 * before)
     assert runner.time.predicted(large, 1500) == pytest.approx(40 * before)
+
+
+def test_predicted_times_follow_the_features_a_forest_examines_and_a_boostings_depth():
+    from metaselect.portfolio import Config
+
+    trees = Portfolio("classification", ["random_forest", "gradient_boosting", "adaboost"])
+    forest, boosting, ada = (trees[name] for name in ("random_forest", "gradient_boosting", "adaboost"))
+    default = forest.space.default()  # max_features="sqrt": 10 of 100 columns
+    assert forest.work({**default, "max_features": 1.0}, 100) == pytest.approx((100 + 5) / (10 + 5))
+    assert forest.work({**default, "max_features": 0.5, "n_estimators": 50}, 100) == pytest.approx(0.5 * 55 / 15)
+    assert forest.work({**default, "max_features": 1.0}) == 1.0  # columns unknown: the trees alone
+    assert boosting.work({**boosting.space.default(), "max_depth": 6}) == pytest.approx(2.0)
+    assert ada.work({**ada.space.default(), "max_depth": 4}) == pytest.approx((4 + 2) / (1 + 2))
+    # the search's time model knows the data's columns (6 here)
+    runner, _ = _runner(max_evals=None, budget=Budget(60))
+    runner.portfolio = runner.time.portfolio = trees
+    every, usual = Config("random_forest", {**default, "max_features": 1.0}), Config("random_forest", default)
+    runner.history._remember([every, usual], [0.5, 0.5], [0.1, 0.1])  # the ranker predicts them alike
+    assert runner.time.predicted(every, 1500) == pytest.approx(
+        (6 + 5) / (6 ** 0.5 + 5) * runner.time.predicted(usual, 1500))
+
+
+def test_a_family_that_could_not_finish_a_fold_is_not_started_again_with_as_much_work():
+    from metaselect.portfolio import Config
+
+    runner, _ = _runner(max_evals=None, budget=Budget(60))
+    forests = Portfolio("classification", ["random_forest"])
+    runner.portfolio = runner.time.portfolio = forests
+    default = forests.defaults()[0]
+    smaller, larger = (Config("random_forest", {**default.params, "n_estimators": n}) for n in (50, 200))
+    stuck = _measured(runner, default, 500, 0.6, 0.1, status="timeout")
+    stuck.scores = []  # stopped in its first fold
+    assert runner.time.outrun_by(default, 500) is stuck and runner.time.outrun_by(larger, 500) is stuck
+    assert runner.time.outrun_by(smaller, 500) is None  # less work: it may finish
+    assert runner.time.outrun_by(larger, 1500) is None  # other rows
+    stuck.scores = [0.5]  # a fold finished: its time is known, and its retry is sized from it
+    assert runner.time.outrun_by(larger, 500) is None
 
 
 def test_predicted_times_of_gradient_boosting_grow_with_the_classes():

@@ -47,6 +47,10 @@ class Family:
         The hyperparameter fit time grows in proportion to (trees, boosting
         iterations), if any: the search scales a configuration's
         predicted time by its ratio to the default's (:meth:`work`).
+    work_model : callable or None
+        ``work_model(params, n_features) -> float``: the work a configuration asks for, when
+        more than one hyperparameter sets it (trees and the features each split examines,
+        say); ``n_features`` is ``None`` when unknown. Takes precedence over ``work_param``.
     trees_per_class : bool
         Whether the model fits one tree per class at every iteration on more than two
         classes (scikit-learn's gradient boosting): its time grows with the number of
@@ -63,6 +67,7 @@ class Family:
     time_exponent: float = 1.1
     prior: float = 0.5
     work_param: str | None = None
+    work_model: Callable[[Mapping[str, Any], int | None], float] | None = field(default=None, compare=False)
     trees_per_class: bool = False
     description: str = field(default="", compare=False)
 
@@ -76,9 +81,17 @@ class Family:
         """The family's default configuration."""
         return Config(self.name, self.space.default())
 
-    def work(self, params: Mapping[str, Any]) -> float:
-        """How many times the default's work ``params`` asks for: the ratio of their ``work_param``
-        to the default's (1.0 without one)."""
+    def work(self, params: Mapping[str, Any], n_features: int | None = None) -> float:
+        """How many times the default's work ``params`` asks for, on data of ``n_features``
+        columns: the ratio of their ``work_model`` to the default's, else of their ``work_param``
+        (1.0 without either)."""
+        if self.work_model is not None:
+            default = self.space.default()
+            try:
+                ratio = self.work_model({**default, **params}, n_features) / self.work_model(default, n_features)
+            except (TypeError, ValueError, KeyError, ZeroDivisionError):
+                return 1.0
+            return max(float(ratio), 1e-3)
         if self.work_param is None:
             return 1.0
         default = self.space.default().get(self.work_param)

@@ -221,6 +221,11 @@ class SuccessiveHalving(SearchStrategy):
             if guide is not None and not capped:
                 pending = guide.order(pending)
             wave, pending = pending[: runner.n_workers()], pending[runner.n_workers():]
+            outrun = [c for c in wave if runner.time.outrun_by(c, sizes[0]) is not None]
+            if outrun:
+                logger.info("first rung: %d candidates not started: one of their family with no more work "
+                            "could not finish a fold on these rows", len(outrun))
+                wave = [c for c in wave if c not in outrun]
             predicted = [runner.time.predicted(c, sizes[0]) for c in wave]
             left = runner.time_left(reserve)
             wave = [c for c, p in zip(wave, predicted, strict=True) if not p > left]

@@ -141,7 +141,7 @@ class Runner:
         self.history = TrialHistory()
         self.time = TimeModel(self.history, portfolio, self.rows,
                               self.context.extra.get("time_reference_rows", 1000.0),
-                              n_classes=len(np.unique(y)) if classifier else None)
+                              n_classes=len(np.unique(y)) if classifier else None, n_features=X.shape[1])
         #: Seconds kept for the final refit: a fifth of the budget until a first result
         #: gives a prediction (the best candidate's extrapolated refit time).
         self.reserve = INITIAL_RESERVE * self.budget.seconds

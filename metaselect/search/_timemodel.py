@@ -32,13 +32,16 @@ class TimeModel:
     n_classes : int or None, default=None
         Classes of a classification task: the work of families that fit a tree per class
         (:attr:`Family.trees_per_class <metaselect.portfolio.Family>`) grows with it past two.
+    n_features : int or None, default=None
+        Columns of the data, for work that depends on them (a forest's ``max_features``).
     """
 
     def __init__(self, history: TrialHistory, portfolio: Portfolio, rows: RungRows,
-                 reference_rows: float = 1000.0, n_classes: int | None = None) -> None:
+                 reference_rows: float = 1000.0, n_classes: int | None = None,
+                 n_features: int | None = None) -> None:
         self.history, self.portfolio, self.rows = history, portfolio, rows
         self.reference_rows = float(reference_rows)
-        self.n_classes = n_classes
+        self.n_classes, self.n_features = n_classes, n_features
         #: (number of trials, per-family time corrections, correction for other families).
         self._corrections: tuple[int, dict, float] | None = None
 
@@ -61,9 +64,11 @@ class TimeModel:
         return per_fold * self.scale(config, n_samples) * (self.correction(config.family) if corrected else 1.0)
 
     def work(self, config: Config) -> float:
-        """``config``'s work relative to its family's default (trees, iterations: see
-        :meth:`Family.work <metaselect.portfolio.Family.work>`). The ranker's time predictions
-        barely follow it (a 17-tree and a 335-tree forest are predicted alike), so every
+        """``config``'s work relative to its family's default (trees, iterations, features a split
+        examines, depth: see :meth:`Family.work <metaselect.portfolio.Family.work>`). The ranker's
+        time predictions barely follow it (a 17-tree and a 335-tree forest are predicted alike, and
+        on arrhythmia's 279 columns a forest examining all of them at every split like one
+        examining 17, 0.138 and 0.149 s per fold), so every
         prediction is scaled by it, and corrections measured on one configuration of a family
         carry over to its others. On more than two classes, families that fit a tree per class
         do that many times the work: the ranker's predictions miss it (a default gradient boosting
@@ -71,7 +76,7 @@ class TimeModel:
         rows of digits, one thread, it fits 9 times slower on the 10 classes than on 2."""
         family = self.portfolio[config.family]
         per_class = self.n_classes if family.trees_per_class and (self.n_classes or 0) > 2 else 1
-        return family.work(config.params) * per_class
+        return family.work(config.params, self.n_features) * per_class
 
     def scale(self, config: Config, n_samples: int) -> float:
         """Folds x row scaling from one fold at ``reference_rows`` to a rung of ``n_samples``, times
@@ -83,6 +88,20 @@ class TimeModel:
         """Seconds to fit ``trial``'s config on all rows, from its measured fit time."""
         train = max(self.rows.train_rows(trial.n_samples), 1)
         return trial.fit_time * (self.rows.n_samples / train) ** self._exponent(trial.config)
+
+    def outrun_by(self, config: Config, n_samples: int) -> Trial | None:
+        """A time-out of ``config``'s family on ``n_samples`` rows that did not finish one fold while
+        asking for no more work than ``config`` (:meth:`work`), or ``None``. Such a time-out says
+        only that the family is slower here than its first fold's allowance, and a configuration
+        of at least its work would be a gamble on a larger allowance: on arrhythmia (279 columns,
+        13 classes) a second histogram gradient boosting, given 4.7 times the first one's
+        allowance from that floor, timed out in its first fold too, after 3.4 of 20 s."""
+        work = self.work(config)
+        for trial in self.history.trials:
+            if (trial.status == "timeout" and trial.config.family == config.family and trial.n_samples == n_samples
+                    and not trial.scores and self.work(trial.config) <= work):
+                return trial
+        return None
 
     def unvalidated_seconds(self, config: Config) -> float:
         """Seconds to fit ``config`` once on all rows, from the ranker's prediction; NaN when none."""
