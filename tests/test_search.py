@@ -227,6 +227,32 @@ def test_refit_falls_back_to_the_next_best_not_the_cheapest_and_says_so(monkeypa
     assert refits == configs[:2] and winner.estimator == configs[1] and winner.score == 0.90
 
 
+def test_a_refit_that_breaks_on_all_rows_is_replaced_by_the_next_best_and_said(monkeypatch):
+    from sklearn.dummy import DummyClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    runner, portfolio = _runner(max_evals=None, budget=Budget(60))
+    configs = portfolio.defaults()
+    for config, score in zip(configs, [0.95, 0.90, 0.80, 0.60], strict=True):
+        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, runner.n_samples, "ok",
+                                      [score], fit_time=0.01)])
+    X, y = runner.X, runner.y
+
+    def refit(config, seconds=None):  # the best one's fit on all rows predicts a single class
+        model = DummyClassifier(strategy="constant", constant=1) if config == configs[0] else LogisticRegression()
+        return model.fit(X, y)
+
+    monkeypatch.setattr(runner, "refit", refit)
+    with pytest.warns(UserWarning, match=f"{configs[0].family}.*0.9500.*own training rows.*{configs[1].family}"):
+        winner = Refitter(runner).winner()
+    assert winner.config == configs[1] and winner.score == 0.90
+    # a sound refit scores about its validated score or more on its training rows: it is kept
+    assert runner.training_score(winner.estimator) > 0.85 and not Refitter(runner).broken(
+        runner.history.best()[1], winner.estimator)
+    # nor is an ensemble member kept broken
+    assert Refitter(runner).member(runner.history.best()[0]) is None
+
+
 def _measured(runner, config, rows, seconds, predicted_per_fold, status="ok"):
     """A trial of ``config`` on ``rows`` that took ``seconds`` where the ranker predicted
     ``predicted_per_fold`` seconds per fold at ``time_reference_rows``."""
@@ -391,6 +417,23 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
     clock.now, started[:] = 1000.0, []
     runner.budget = Budget(1000.0, clock=clock)
     assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and set(started) == set(configs)
+
+
+def test_the_reserve_follows_the_best_candidate_whose_refit_can_still_fit():
+    clock = FakeClock()
+    runner, portfolio = _runner(max_evals=None, budget=Budget(20.0, clock=clock))
+    slow, quick = portfolio.defaults()[:2]
+    n = runner.n_samples
+    best, other = (Trial(runner.history._candidate_id(c), c, 0, n, "ok", [score], fit_time=fit_time)
+                   for c, score, fit_time in ((slow, 0.95, 4.0), (quick, 0.90, 0.1)))
+    runner.history._record([best, other])
+    assert 5.0 < runner.time.refit_seconds(best) < 8.0  # 4 s on two thirds of the rows
+    runner._update_reserve()
+    assert runner.reserve == pytest.approx(1.25 * runner.time.refit_seconds(best))  # it fits: time is kept
+    clock.now += 16.0  # 4 s left, plus the 1 s allowance: the best's refit no longer fits
+    runner._update_reserve()
+    assert runner.reserve == pytest.approx(1.25 * runner.time.refit_seconds(other))
+    assert list(Refitter(runner).order())[0].config == quick  # as the refitter will choose
 
 
 def test_a_rung_in_several_calls_keeps_the_reserve_of_its_start():

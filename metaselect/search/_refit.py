@@ -13,6 +13,8 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..portfolio import Config
 from ._trial import Trial
 
@@ -89,7 +91,8 @@ class Refitter:
 
     # -- validated ---------------------------------------------------------------
     def _best_validated(self) -> Winner | None:
-        """Refit the best candidate; the next best whose refit fits when it fails; warn on a fall back."""
+        """Refit the best candidate; the next best whose refit fits when it fails or comes out
+        broken (:meth:`broken`); warn on a fall back, naming both and why."""
         best, errors = self.runner.history.best(1)[0], []
         for trial in self.order():
             try:
@@ -98,14 +101,45 @@ class Refitter:
                 errors.append(f"{trial.config.family}: refit failed ({type(exc).__name__}: {exc})")
                 logger.warning("Refit of %s failed (%s); trying the next.", trial.config, errors[-1])
                 continue
+            why = self.broken(trial, estimator)
+            if why:
+                errors.append(f"{trial.config.family}: {why}")
+                logger.warning("Refit of %s is broken (%s); trying the next.", trial.config, why)
+                continue
             if trial is not best:
                 warnings.warn(
                     f"The best validated candidate, {best.config.family} (score {best.rank_score:.4f}), "
-                    f"could not be refit in time; fitted {trial.config.family} (score "
-                    f"{trial.rank_score:.4f}) instead.", UserWarning, stacklevel=3)
+                    f"could not be used ({errors[0] if errors else 'its refit does not fit the time left'}); "
+                    f"fitted {trial.config.family} (score {trial.rank_score:.4f}) instead.",
+                    UserWarning, stacklevel=3)
             return Winner(trial.config, estimator, trial.rank_score, trial)
         logger.warning("No candidate could be refit:\n%s", "\n".join(errors))
         return None
+
+    def broken(self, trial: Trial, estimator) -> str:
+        """Why ``trial``'s refit on all rows is broken, or ``""``.
+
+        A model scores at least about its validated score on its own training rows; one that
+        scores far less diverged or broke on rows its validation did not have (a default
+        histogram gradient boosting validated at 0.883 on a third of hypothyroid, refit on all
+        of it with a class of 2 rows, scored 0.27 on its own training rows and 0.35 on held-out
+        ones). Broken: its score on (a sample of) the rows it was fitted on is both below its
+        validated score by more than three standard deviations of its fold scores (with one
+        fold, by more than the best validated score stands above the median) and below the
+        median validated score by more than the best stands above it. Needs three validated
+        candidates."""
+        scores = [t.rank_score for t in self.runner.history.best()]
+        if len(scores) < 3:
+            return ""
+        median = float(np.median(scores))
+        lead = max(scores) - median
+        noise = 3 * trial.std_score if len(trial.scores) > 1 else lead
+        floor = min(median - lead, trial.rank_score - noise)
+        score = self.runner.training_score(estimator)
+        if not score < floor:  # NaN: the check could not be made
+            return ""
+        return (f"refit on all rows it scored {score:.4f} on its own training rows, against {trial.rank_score:.4f} "
+                f"validated; its fit diverged or broke")
 
     def order(self) -> Iterator[Trial]:
         """The best trials, best first, each whose refit still fits the time left when its turn
@@ -124,14 +158,19 @@ class Refitter:
 
     def member(self, trial: Trial):
         """``trial``'s configuration refit on all rows for an ensemble, or ``None`` when its
-        predicted refit does not fit the time left or the refit fails."""
+        predicted refit does not fit the time left, the refit fails or comes out broken."""
         if not self.fits(trial):
             return None
         try:
-            return self.runner.refit(trial.config)
+            estimator = self.runner.refit(trial.config)
         except Exception as exc:  # CandidateTimeout included: a member that cannot be refit is left out
             logger.info("Ensemble member %s left out: %s", trial.config, exc)
             return None
+        why = self.broken(trial, estimator)
+        if why:
+            logger.warning("Ensemble member %s left out: %s", trial.config, why)
+            return None
+        return estimator
 
     # -- unvalidated ---------------------------------------------------------------
     def unvalidated(self, configs: Sequence[Config], seconds: float | None, what: str = "Unvalidated",
