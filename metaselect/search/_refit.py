@@ -125,15 +125,17 @@ class Refitter:
         of it with a class of 2 rows, scored 0.27 on its own training rows and 0.35 on held-out
         ones). Broken: its score on (a sample of) the rows it was fitted on is both below its
         validated score by more than three standard deviations of its fold scores (with one
-        fold, by more than the best validated score stands above the median) and below the
-        median validated score by more than the best stands above it. Needs three validated
-        candidates."""
+        fold, by more than the best validated score stands above the median), and by at least
+        5% of it, and below the median validated score by more than the best stands above it.
+        Needs three validated candidates whose scores differ (ties give no scale: a tree
+        validated at 1.0 among perfect candidates scores 0.9965 on its training rows when two
+        identical rows carry different labels)."""
         scores = [t.rank_score for t in self.runner.history.best()]
-        if len(scores) < 3:
+        if len(scores) < 3 or max(scores) == min(scores):
             return ""
         median = float(np.median(scores))
         lead = max(scores) - median
-        noise = 3 * trial.std_score if len(trial.scores) > 1 else lead
+        noise = max(3 * trial.std_score if len(trial.scores) > 1 else lead, 0.05 * abs(trial.rank_score))
         floor = min(median - lead, trial.rank_score - noise)
         score = self.runner.training_score(estimator)
         if not score < floor:  # NaN: the check could not be made
