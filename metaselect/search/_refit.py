@@ -155,8 +155,9 @@ class Refitter:
         yield from sorted(passed_over, key=self.runner.time.refit_seconds)
 
     def fits(self, trial: Trial) -> bool:
-        """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance."""
-        return self.runner.time.refit_seconds(trial) <= self.runner.budget.remaining() + self.runner.allowance
+        """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance
+        (:meth:`Runner.refit_fits`, which the runner's refit reserve follows too)."""
+        return self.runner.refit_fits(trial)
 
     def member(self, trial: Trial):
         """``trial``'s configuration refit on all rows for an ensemble, or ``None`` when its

@@ -311,11 +311,9 @@ class Runner:
         of the rows held 6.9 s for a 5.5 s refit with 4.0 s left, the search stopped, and the
         decision tree that won was refit in 0.1 s at 16 of 20 s."""
         best = self.history.best()
-        if not best:
-            return
-        refits = [self.time.refit_seconds(t) for t in best]
-        fitting = [s for s in refits if s <= self.budget.remaining() + self.allowance]
-        self.reserve = min(1.25 * (fitting[0] if fitting else refits[0]), 0.5 * self.budget.seconds)
+        if best:
+            kept_for = next((t for t in best if self.refit_fits(t)), best[0])
+            self.reserve = min(1.25 * self.time.refit_seconds(kept_for), 0.5 * self.budget.seconds)
 
     # -- fitting on all rows ----------------------------------------------------
     def build(self, config: Config):
@@ -327,6 +325,10 @@ class Runner:
     def allowance(self) -> float:
         """Half of the allowed overrun (10% of the budget): the refit's last resort."""
         return 0.05 * self.budget.seconds
+
+    def refit_fits(self, trial: Trial) -> bool:
+        """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance."""
+        return self.time.refit_seconds(trial) <= self.budget.remaining() + self.allowance
 
     def refit(self, config: Config, *, seconds: float | None = None):
         """``config``'s pipeline fitted on all rows without cross-validation: the one place a
