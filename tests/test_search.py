@@ -850,3 +850,41 @@ def test_a_later_rung_sizes_each_survivors_share_and_prunes_those_that_no_longer
     assert len(calls) == 1 and calls[0][0] == [best] and calls[0][1] >= SHARE_MARGIN * expected
     # the slow one extrapolates to about 180 s: pruned before it starts, keeping its score on 500 rows
     assert runner.history.last(slow).status == "pruned" and "exceeds" in runner.history.last(slow).error
+
+
+# -- issue 23: the boosting default on all rows first ---------------------------------------
+class _QuickRanker(StaticPriorRanker):
+    """The static prior, predicting ``seconds`` per fold for histogram boosting, 1 ms for the rest."""
+
+    def __init__(self, seconds=1e-3):
+        super().__init__()
+        self.seconds = seconds
+
+    def predict(self, configs, portfolio, context):
+        times = [self.seconds if c.family == "hist_gradient_boosting" else 1e-3 for c in configs]
+        return np.full(len(configs), np.nan), np.array(times)
+
+
+def _boosting_default_trials(search, ranker, n=3000, max_evals=5):
+    from sklearn.datasets import make_friedman1
+
+    from metaselect import MetaSelectorRegressor
+
+    X, y = make_friedman1(n_samples=n, random_state=0)
+    model = MetaSelectorRegressor(time_budget=60, max_evals=max_evals, cv=3, random_state=0, search=search,
+                                  ranker=ranker, estimators=["hist_gradient_boosting", "ridge", "knn"])
+    board = model.fit(X, y).leaderboard_
+    default = Portfolio("regression")["hist_gradient_boosting"].default_config().params
+    return board[board["algorithm"].eq("hist_gradient_boosting") & board["params"].eq(default)]
+
+
+def test_the_boosting_default_is_validated_on_all_rows_before_the_first_rung():
+    trials = _boosting_default_trials(SuccessiveHalving(), _QuickRanker())
+    assert trials["n_samples"].tolist() == [3000] and trials["status"].tolist() == ["ok"]
+
+
+def test_without_the_anchor_or_when_it_is_predicted_slow_the_default_starts_on_the_first_rung():
+    for search, ranker in [(SuccessiveHalving(anchor=False), _QuickRanker()),
+                           (SuccessiveHalving(), _QuickRanker(seconds=1e4))]:
+        trials = _boosting_default_trials(search, ranker, max_evals=3)
+        assert 3000 not in trials["n_samples"].tolist(), (search, ranker.seconds)

@@ -53,6 +53,9 @@ def register(sub) -> None:
     pack.add_argument("kb", metavar="KB", help="a build directory written by build-kb")
     pack.add_argument("--out", required=True, metavar="FILE.json.gz", help="the packed file")
     pack.add_argument("--notes", default="", help="free text kept in the file (how it was built)")
+    pack.add_argument("--add", nargs="+", default=[], metavar="KB2",
+                      help="knowledge bases (packed files or build directories) merged into it: same "
+                      "settings, configurations and meta-features, no dataset twice")
     pack.set_defaults(func=run_pack)
 
     report = sub.add_parser(
@@ -111,6 +114,8 @@ def run_pack(args) -> int:
     if not Path(args.kb).is_dir():
         raise ValueError(f"{args.kb} is not a build directory")
     kb = KnowledgeBase.from_directory(args.kb, notes=args.notes)
+    if args.add:
+        kb = kb.merged(*(load_knowledge_base(path) for path in args.add))
     kb.save(args.out)
     size = Path(args.out).stat().st_size / 1e6
     print(f"pack-kb: {kb!r} -> {args.out} ({size:.2f} MB)")

@@ -175,6 +175,31 @@ class KnowledgeBase:
         payload["metafeature_names"] = list(names)
         return type(self)(payload, source=f"{self.source} (meta-features from {folder})")
 
+    def merged(self, *others: KnowledgeBase, notes: str | None = None) -> KnowledgeBase:
+        """One knowledge base holding the datasets of this one and of ``others``.
+
+        They must agree on what makes results comparable: the build settings (folds,
+        row cap, time limit, seed, scoring), the configuration sets, the encoding and
+        the meta-feature names; a dataset name may appear once. ``notes``: the merged
+        file's notes (default: the notes of every part, in order).
+        """
+        parts = (self, *others)
+        for other in others:
+            for key in ("settings", "configs", "encoding_version", "metafeature_names"):
+                if other._payload[key] != self._payload[key]:
+                    raise ValueError(f"Cannot merge {other.source} into {self.source}: their {key} "
+                                     "differ (results built differently are not comparable).")
+        names = [n for kb in parts for n in kb.dataset_names]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"Cannot merge: dataset name(s) {repeated} appear in more than one part.")
+        payload = dict(self._payload, packed_with=library_versions(),
+                       datasets=[dict(d) for kb in parts for d in kb._payload["datasets"]],
+                       results={col: [v for kb in parts for v in kb._payload["results"][col]]
+                                for col in RESULT_COLUMNS},
+                       notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
+        return type(self)(payload, source=" + ".join(kb.source for kb in parts))
+
     def save(self, path) -> None:
         """Write the packed file (gzip'd JSON when ``path`` ends in ``.gz``), atomically."""
         write_json(path, self._payload)
