@@ -13,6 +13,12 @@ regression. Methods (``--methods``):
 * ``portfolio``: the learned greedy portfolio in its order, no meta-model, no in-run
   adaptation (``AdaptiveHalving(adapt=False)``, a ranker without networks; later brackets
   ranked by the static prior);
+* ``no-adapt``: the network's scores and times in both tasks, ``AdaptiveHalving(adapt=False)``:
+  the learned portfolio in its order, the network's favourites, no in-run adaptation;
+* ``net-adapt``: the network's scores and times in both tasks, ``AdaptiveHalving()`` (the
+  default before regression did without the network's scores);
+* ``portfolio+times``: the learned portfolio in its order with the network's predicted times
+  only (no favourites, no adaptation; later brackets ranked by the static prior);
 * ``hgb``: ``HistGradientBoosting*`` defaults behind ``make_preprocessor`` (ordinal
   encoding of categoricals, median imputation; no scaling);
 * ``random``: plain random search over the same portfolio: configurations drawn
@@ -103,6 +109,9 @@ METHODS = (
     "zero-shot",
     "static",
     "portfolio",
+    "no-adapt",
+    "net-adapt",
+    "portfolio+times",
     "hgb",
     "random",
     "flaml",
@@ -168,12 +177,14 @@ def heldout_portfolio(families: set[str], cache: Path) -> None:
     TransferMatrix.from_tables(tables).save(cache / "transfer.npz")
 
 
-def _ranker_from(cache: Path, network: bool = True) -> MetaModelRanker:
-    """The held-out ranker in ``cache``; without the ``network``, the learned portfolio only."""
+def _ranker_from(cache: Path, network: bool = True, score_tasks=None) -> MetaModelRanker:
+    """The held-out ranker in ``cache``; without the ``network``, the learned portfolio only;
+    ``score_tasks`` as :class:`MetaModelRanker`'s (``None``: the shipped default)."""
     return MetaModelRanker(
         models=load_models(cache) if network else {},
         learned_portfolio=load_learned_portfolio(cache / "portfolio.json"),
         transfer=load_transfer(cache / "transfer.npz"),
+        score_tasks=score_tasks,
     )
 
 
@@ -358,6 +369,18 @@ FIT = {
         ranker=kw["portfolio_ranker"],
         search=AdaptiveHalving(adapt=False),
     ),
+    "no-adapt": lambda task, X, y, **kw: fit_metaselect(
+        task, X, y, budget=kw["budget"], seed=kw["seed"], search=AdaptiveHalving(adapt=False),
+        ranker=_cached_ranker(kw["models"], True, ("classification", "regression")),
+    ),
+    "net-adapt": lambda task, X, y, **kw: fit_metaselect(
+        task, X, y, budget=kw["budget"], seed=kw["seed"],
+        ranker=_cached_ranker(kw["models"], True, ("classification", "regression")),
+    ),
+    "portfolio+times": lambda task, X, y, **kw: fit_metaselect(
+        task, X, y, budget=kw["budget"], seed=kw["seed"], search=AdaptiveHalving(adapt=False),
+        ranker=_cached_ranker(kw["models"], True, ()),
+    ),
     "hgb": fit_hgb,
     "random": random_search,
     "flaml": fit_flaml,
@@ -404,7 +427,8 @@ def run_one(method, task, X_train, X_test, y_train, y_test, **kw) -> dict:
         logger.warning("%s failed: %r", method, exc)
         fit_s, value, error = time.time() - started, float("nan"), repr(exc)[:200]
     detail = ""
-    if method.startswith("metaselect") or method in ("zero-shot", "static", "portfolio"):
+    if method.startswith("metaselect") or method in ("zero-shot", "static", "portfolio", "no-adapt", "net-adapt",
+                                                         "portfolio+times"):
         if "model" in locals():
             detail = model.best_config_["algorithm"]
     elif method == "flaml" and "model" in locals():
@@ -423,9 +447,9 @@ def _cached_split(folder, name, max_rows, split):
     return load_split(DatasetFolder(folder), name, max_rows, split)
 
 
-@functools.lru_cache(maxsize=2)
-def _cached_ranker(models, network: bool = True) -> MetaModelRanker:
-    return _ranker_from(Path(models), network)
+@functools.lru_cache(maxsize=4)
+def _cached_ranker(models, network: bool = True, score_tasks=None) -> MetaModelRanker:
+    return _ranker_from(Path(models), network, score_tasks)
 
 
 def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:
@@ -444,6 +468,7 @@ def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:
         seed=split % 2**31,
         ranker=ranker,
         portfolio_ranker=_cached_ranker(models, network=False),
+        models=models,
     )
     return {
         "dataset": name,

@@ -172,11 +172,15 @@ class LearnedStart:
         The network, for :class:`ABLRAdapter` (classification only: the
         yardstick found it below the reweighting alone for regression).
     meta_vector : ndarray or None
+    zero_shot : Config or None
+        The one configuration to fit without search (the learned portfolio's
+        zero-shot pick); ``None``: the first member.
     """
 
-    def __init__(self, task: str, members, transfer=None, model=None, meta_vector=None) -> None:
+    def __init__(self, task: str, members, transfer=None, model=None, meta_vector=None, zero_shot=None) -> None:
         self.task = task
         self.members = list(members)
+        self.zero_shot = zero_shot if zero_shot is not None else (self.members[0] if self.members else None)
         self.transfer = transfer
         self.model = model
         self.meta_vector = meta_vector

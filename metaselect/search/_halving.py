@@ -97,8 +97,9 @@ class SuccessiveHalving(SearchStrategy):
         holdout or while an ensemble collects out-of-fold predictions.
     anchor : bool, default=True
         When the data is larger than a first rung, first validate the histogram
-        gradient boosting default on all rows if it is predicted to take at most
-        a tenth of the time left (``ANCHOR_SHARE``): a cheap, strong candidate
+        gradient boosting default on all rows unless it is predicted to take more
+        than a tenth of the time left (``ANCHOR_SHARE``; at most twice that is
+        spent on it, also when nothing is predicted): a cheap, strong candidate
         whose score on a small rung understates it (learning curves cross), so
         the result does not end below it. Its default is then left out of the
         first bracket.
@@ -159,11 +160,12 @@ class SuccessiveHalving(SearchStrategy):
         config = runner.portfolio[ANCHOR_FAMILY].default_config()
         runner.rank([config])
         predicted, left = runner.time.predicted(config, runner.n_samples), runner.time_left()
-        if not predicted <= ANCHOR_SHARE * left:  # NaN: nothing predicted, not started either
+        if predicted > ANCHOR_SHARE * left:  # NaN (nothing predicted): run, with the share's cap
             logger.info("anchor %s: predicted %.1fs on all %d rows, over %.0f%% of the %.1fs left; not run",
                         config, predicted, runner.n_samples, 100 * ANCHOR_SHARE, left)
             return None
-        share = min(2 * ANCHOR_SHARE * left, max(runner.time_share(1), SHARE_MARGIN * predicted))
+        wanted = SHARE_MARGIN * predicted if np.isfinite(predicted) else math.inf
+        share = min(2 * ANCHOR_SHARE * left, max(runner.time_share(1), wanted))
         trials = runner.evaluate([config], runner.n_samples, 0, share=share, race=self.race)
         ok = bool(trials) and trials[0].status == "ok"
         logger.info("anchor %s on all %d rows: %s", config, runner.n_samples,

@@ -27,10 +27,10 @@ logger = logging.getLogger(__name__)
 #: regression meta-model's top pick among many configurations is worse than the best default
 #: on average, the classification one's better.
 ZERO_SHOT_POOL = {"classification": 500, "regression": 0}
-#: Tasks whose zero-shot pick is the learned portfolio's first member (the single best configuration,
-#: SBS) when the ranker offers one: the anytime yardstick's closed gap at one evaluation (seed 0,
-#: docs/metamodel.md) is 0.000 for the SBS and -0.151 for the regression network's pick, +0.108
-#: for the classification network's.
+#: Tasks whose zero-shot pick is the learned portfolio's (``LearnedStart.zero_shot``: the best mean
+#: score with failures at the floor) when the ranker offers one: the anytime yardstick's closed gap
+#: at one evaluation (seed 0, docs/metamodel.md) is 0.000 for the SBS and -0.151 for the regression
+#: network's pick, +0.108 for the classification network's.
 PORTFOLIO_FIRST = ("regression",)
 
 
@@ -70,8 +70,9 @@ class ZeroShot(SearchStrategy):
     """No search: the ranker's top pick is fitted once on all rows, without validation.
 
     For regression, a ranker with a learned portfolio (``ranker.learned_start``, as
-    :class:`~metaselect.metamodel.MetaModelRanker`) has its first member, the
-    single best configuration, picked first (``PORTFOLIO_FIRST``).
+    :class:`~metaselect.metamodel.MetaModelRanker`) has its zero-shot pick, the
+    configuration with the best mean score where a failure counts as R^2 -1,
+    picked first (``PORTFOLIO_FIRST``).
 
     Parameters
     ----------
@@ -108,7 +109,8 @@ class ZeroShot(SearchStrategy):
         ranked = runner.rank(pool).ranked()
         hook = getattr(runner.ranker, "learned_start", None)
         if context.task in PORTFOLIO_FIRST and hook is not None:
-            first = hook(portfolio, context).members[:1]
+            pick = hook(portfolio, context).zero_shot
+            first = [pick] if pick is not None else []
             if first:
                 runner.rank(first)  # its predicted time, for the check below
             ranked = first + [c for c in ranked if c not in first]
