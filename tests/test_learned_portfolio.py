@@ -45,10 +45,10 @@ def test_bad_target_is_named():
         greedy_portfolio(np.zeros(3))
 
 
-def _table(scores, ids):
+def _table(scores, ids, task="classification"):
     scores = np.asarray(scores, dtype=float)
     n = len(scores)
-    return MetaTable("classification", [f"d{i}" for i in range(n)], [f"g{i}" for i in range(n)],
+    return MetaTable(task, [f"d{i}" for i in range(n)], [f"g{i}" for i in range(n)],
                      np.zeros((n, 1)), ["m"], ids, np.zeros((len(ids), 2)), scores,
                      np.log1p(np.ones_like(scores)))
 
@@ -126,3 +126,19 @@ def test_rebuilt_from_selector_experience(tmp_path):
     shipped = load_learned_portfolio()
     assert portfolio.tasks["classification"]["n_datasets"] == shipped.tasks["classification"]["n_datasets"] + 1
     assert portfolio.tasks["regression"] == shipped.tasks["regression"]
+
+
+def test_the_zero_shot_pick_counts_a_bad_failure_where_the_greedy_order_does_not():
+    steady, brittle = Config("random_forest", {"n": 1}), Config("mlp", {"n": 2})
+    # R^2 on four datasets: the network leads by normalised score but collapses on the last one
+    scores = [[0.80, 0.90], [0.70, 0.80], [0.60, 0.70], [0.40, -2.0]]
+    portfolio = LearnedPortfolio.from_tables({"regression": [(_table(scores, ["a", "b"], "regression"),
+                                                               [steady, brittle])]})
+    assert portfolio.configs("regression")[0] == brittle
+    assert portfolio.zero_shot("regression") == steady
+    assert portfolio.tasks["regression"]["zero_shot"]["mean_score"] == pytest.approx(0.625)
+    legacy = LearnedPortfolio({"regression": {"members": portfolio.tasks["regression"]["members"]}})
+    assert legacy.zero_shot("regression") == brittle  # a file without the pick: the first member
+    with pytest.raises(ValueError, match="'zero_shot' must be"):
+        LearnedPortfolio.from_dict({**portfolio.to_dict(), "tasks": {"regression": {
+            "members": [], "zero_shot": {"family": 3}}}})
