@@ -164,9 +164,7 @@ class SuccessiveHalving(SearchStrategy):
             logger.info("anchor %s: predicted %.1fs on all %d rows, over %.0f%% of the %.1fs left; not run",
                         config, predicted, runner.n_samples, 100 * ANCHOR_SHARE, left)
             return None
-        wanted = SHARE_MARGIN * predicted if np.isfinite(predicted) else math.inf
-        share = min(2 * ANCHOR_SHARE * left, max(runner.time_share(1), wanted))
-        trials = runner.evaluate([config], runner.n_samples, 0, share=share, race=self.race)
+        trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * left, race=self.race)
         ok = bool(trials) and trials[0].status == "ok"
         logger.info("anchor %s on all %d rows: %s", config, runner.n_samples,
                     f"{trials[0].mean_score:.4f}" if ok else (trials[0].status if trials else "not run"))
