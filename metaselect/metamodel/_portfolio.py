@@ -171,21 +171,20 @@ class LearnedPortfolio:
         for task, parts in tables.items():
             columns = list(dict.fromkeys(c for _, configs in parts for c in configs))
             index = {c: j for j, c in enumerate(columns)}
-            rows_t, rows_s, names = [], [], []
+            rows_t, rows_s, rows_f, names = [], [], [], []
             for table, configs in parts:
                 if len(configs) != len(table.config_ids):
                     raise ValueError(f"{len(configs)} configurations given for a table of {len(table.config_ids)}.")
                 target = np.where(table.mask, table.target, np.nan)
                 t = np.full((len(table.datasets), len(columns)), np.nan)
-                s = np.full_like(t, np.nan)
+                s, f = np.full_like(t, np.nan), np.full_like(t, np.nan)
                 cols = [index[c] for c in configs]
-                t[:, cols], s[:, cols] = target, table_seconds(table)
+                t[:, cols], s[:, cols], f[:, cols] = target, table_seconds(table), _floored(table, task)
                 rows_t.append(t)
                 rows_s.append(s)
+                rows_f.append(f)
                 names += list(table.datasets)
-            target, seconds = np.vstack(rows_t), np.vstack(rows_s)
-            floored = np.vstack([_floored(table, task, cols, len(columns)) for (table, _), cols
-                                 in zip(parts, _columns_of(parts, index), strict=True)])
+            target, seconds, floored = np.vstack(rows_t), np.vstack(rows_s), np.vstack(rows_f)
             order = greedy_portfolio(target, seconds, size=size, cost_power=cost_power)
             typical = _typical_seconds(seconds)
             ordered = np.where(np.isfinite(target[:, order]), target[:, order], 0.0)
@@ -281,20 +280,12 @@ def _is_config(entry) -> bool:
     return isinstance(entry, dict) and isinstance(entry.get("family"), str) and isinstance(entry.get("params"), dict)
 
 
-def _columns_of(parts, index) -> list[list[int]]:
-    return [[index[c] for c in configs] for _, configs in parts]
-
-
-def _floored(table, task: str, cols: list[int], n_columns: int) -> np.ndarray:
-    """Raw scores of ``table`` in the union's ``n_columns``: at least the floor, a failure at the
-    floor, NaN where not run."""
+def _floored(table, task: str) -> np.ndarray:
+    """Raw scores of ``table``: at least the task's floor, a failure at the floor, NaN where not run."""
     floor = SCORE_FLOOR.get(task, 0.0)
     raw = np.asarray(table.scores, dtype=float)
     run = np.isfinite(raw) | table.mask
-    values = np.where(table.mask, np.maximum(np.nan_to_num(raw, nan=floor), floor), np.where(run, floor, np.nan))
-    out = np.full((len(table.datasets), n_columns), np.nan)
-    out[:, cols] = values
-    return out
+    return np.where(table.mask, np.maximum(np.nan_to_num(raw, nan=floor), floor), np.where(run, floor, np.nan))
 
 
 def _zero_shot(floored: np.ndarray, columns: list[Config]) -> dict:

@@ -157,8 +157,7 @@ class SuccessiveHalving(SearchStrategy):
             return None
         if runner.n_samples <= self.resources(2, runner.n_samples, runner.validated_share)[0]:
             return None  # the first rung already has every row
-        config = runner.portfolio[ANCHOR_FAMILY].default_config()
-        runner.rank([config])
+        config = runner.portfolio[ANCHOR_FAMILY].default_config()  # ranked with the first bracket
         predicted, left = runner.time.predicted(config, runner.n_samples), runner.time_left()
         if predicted > ANCHOR_SHARE * left:  # NaN (nothing predicted): run, with the share's cap
             logger.info("anchor %s: predicted %.1fs on all %d rows, over %.0f%% of the %.1fs left; not run",
