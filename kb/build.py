@@ -19,6 +19,13 @@ Phases, in the order of what they buy per core-hour (issue 24):
 1. ``regression``: the new regression tables with the shipped knowledge base's settings
    and configuration set (``n_configs=100, cv=3, max_rows=1000, time_limit=5``), so that
    they join its 187 datasets as they are.
+2. ``curves``: every table of at least :data:`CURVE_ROWS` rows (the corpus's and the new
+   regression tables, regression first) again at ``max_rows=4000``, the same configuration
+   set and seed, four times the time limit: with the first phase's (and the shipped
+   build's) results at 1,000 rows, each configuration then has a score at two sizes of
+   the same table, what the search needs to learn how a family's score grows with rows
+   (issue 23's promotion). Its dataset folder (``kb/.curves``) links the two sources'
+   files; the corpus is read from ``../shared/corpus`` (a development machine's copy).
 """
 
 from __future__ import annotations
@@ -45,7 +52,13 @@ from metaselect.knowledge import build_knowledge_base  # noqa: E402
 PHASES = {
     "regression": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
                    "random_state": 0},
+    "curves": {"n_configs": 100, "cv": 3, "max_rows": 4000, "time_limit": 20.0, "chunk_size": 8,
+               "random_state": 0},
 }
+
+#: The curves phase's tables: at least this many rows (so 4,000 is a subsample, not all of it).
+CURVE_ROWS = 4000
+CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 def ensure_data(folder: Path) -> None:
@@ -54,6 +67,28 @@ def ensure_data(folder: Path) -> None:
 
         sources.extract(folder, None if not (ROOT.parent / "shared" / "corpus").is_dir()
                         else ROOT.parent / "shared" / "corpus")
+
+
+def curves_folder(out: Path, data: Path) -> Path:
+    """A dataset folder linking the corpus's and ``data``'s tables of at least CURVE_ROWS rows."""
+    import pandas as pd
+
+    if (out / "manifest.csv").is_file():
+        return out
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    frames = []
+    for source in (CORPUS, data):
+        manifest = pd.read_csv(source / "manifest.csv")
+        manifest = manifest[manifest["n_rows"] >= CURVE_ROWS]
+        for name in manifest["name"]:
+            link = out / "data" / f"{name}.csv.gz"
+            if not link.exists():
+                link.symlink_to((source / "data" / f"{name}.csv.gz").resolve())
+        frames.append(manifest)
+    manifest = pd.concat(frames, ignore_index=True)
+    manifest = manifest.sort_values("task", key=lambda t: t != "regression", kind="stable")
+    manifest.to_csv(out / "manifest.csv", index=False)
+    return out
 
 
 class Progress:
@@ -83,21 +118,27 @@ class Progress:
                 f"about {left * mean / 3600:.2f} left")
 
     def write(self, summary: dict) -> None:
-        text = (f"# Knowledge base v3: build progress\n\nPhase `{self.phase}`: {self.line(summary)}\n\n"
-                f"spent-core-hours {self.spent_before + sum(self.times) / 3600:.4f}\n"
-                f"updated {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}\n")
+        spent = self.spent_before + sum(self.times) / 3600
+        lines = {**_phase_lines(), self.phase: (f"Phase `{self.phase}`: {self.line(summary)}", spent)}
+        text = "# Knowledge base v3: build progress\n\n" + "".join(
+            f"{line}\n\n" for line, _ in lines.values())
+        text += "".join(f"spent-core-hours {phase} {hours:.4f}\n" for phase, (_, hours) in lines.items())
+        text += f"updated {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}\n"
         (HERE / "v3" / "PROGRESS.md").write_text(text)
+
+
+def _phase_lines() -> dict[str, tuple[str, float]]:
+    """phase -> (its progress line, core-hours spent), as PROGRESS.md records them."""
+    path = HERE / "v3" / "PROGRESS.md"
+    text = path.read_text().splitlines() if path.is_file() else []
+    spent = {line.split()[1]: float(line.split()[2]) for line in text if line.startswith("spent-core-hours ")}
+    return {phase: (next(line for line in text if line.startswith(f"Phase `{phase}`")), hours)
+            for phase, hours in spent.items()}
 
 
 def _spent_before(phase: str) -> float:
     """Core-hours recorded by earlier runs of this phase (from PROGRESS.md)."""
-    path = HERE / "v3" / "PROGRESS.md"
-    if not path.is_file() or f"Phase `{phase}`" not in path.read_text():
-        return 0.0
-    for line in path.read_text().splitlines():
-        if line.startswith("spent-core-hours "):
-            return float(line.split()[1])
-    return 0.0
+    return _phase_lines().get(phase, ("", 0.0))[1]
 
 
 def commit(message: str) -> None:
@@ -121,9 +162,10 @@ def main(argv=None) -> int:
     ensure_data(args.data)
     for phase in args.phases:
         out = HERE / "v3" / phase
+        data = curves_folder(HERE / ".curves", args.data) if phase == "curves" else args.data
         progress = Progress(phase, args.commit_every)
-        summary = build_knowledge_base(args.data, out, n_jobs=1, progress=False,
-                                       callback=_with_total(out, args.data, progress),
+        summary = build_knowledge_base(data, out, n_jobs=1, progress=False,
+                                       callback=_with_total(out, data, progress),
                                        **PHASES[phase])
         print(f"phase {phase}: {summary['units']} units in {summary['wall_time']:.0f}s")
         if args.commit_every:
