@@ -1,8 +1,10 @@
-"""``metaselect train-meta`` and ``metaselect fine-tune``: (re)train the neural meta-model.
+"""``metaselect train-meta``, ``fine-tune`` and ``experience``: what the meta-model learns.
 
-Both import TensorFlow (through :mod:`metaselect.metamodel`'s training functions);
-nothing else in the command line does. TensorFlow comes with the ``train`` extra;
-without it both commands say in one line what to install and exit with status 1.
+``train-meta`` and ``fine-tune`` import TensorFlow (through :mod:`metaselect.metamodel`'s
+training functions); nothing else in the command line does. TensorFlow comes with the
+``train`` extra; without it both commands say in one line what to install and exit with
+status 1. ``experience`` (numpy only) shows what an experience folder teaches the next
+fit, or forgets it (``--reset``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
+
+from ..metamodel._experience import MODELS_FOLDER
 
 TASKS = ("classification", "regression")
 
@@ -39,11 +43,27 @@ def register(sub) -> None:
         "task with experience.",
     )
     tune.add_argument("experience", help="knowledge base or MetaSelector experience folder")
-    tune.add_argument("--out", required=True, help="output directory for the fine-tuned models")
+    tune.add_argument("--out", default=None,
+                      help="output directory for the fine-tuned models (default: EXPERIENCE/metamodel, "
+                      "where MetaSelector(knowledge_base=EXPERIENCE) finds them)")
     tune.add_argument("--base", default=None, help="directory of models to start from (default: shipped)")
     tune.add_argument("--epochs", type=int, default=60, help="fine-tuning epochs (default: 60)")
     tune.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     tune.set_defaults(func=run_fine_tune)
+
+    show = sub.add_parser(
+        "experience",
+        help="show what an experience folder teaches the next fit, or forget it",
+        description="FOLDER is a MetaSelector(knowledge_base=FOLDER) experience folder. Prints, per "
+        "task, how many recorded fits the next fit learns from, their weight against the shipped "
+        "knowledge base, the zero-shot pick and the first members of the learned portfolio. "
+        "--reset removes the records (and the fine-tuned models in FOLDER/metamodel): the next "
+        "fit starts from the shipped state again.",
+    )
+    show.add_argument("folder", help="experience folder")
+    show.add_argument("--reset", action="store_true", help="forget: remove the folder's records and models")
+    show.add_argument("--top", type=int, default=5, help="portfolio members to show (default: 5)")
+    show.set_defaults(func=run_experience)
 
 
 def _needs_tensorflow(command):
@@ -97,7 +117,7 @@ def run_fine_tune(args) -> int:
     if not tables:
         raise ValueError(f"No usable experience in {args.experience}")
     base = load_models(args.base) if args.base else {t: load_pretrained(t) for t in TASKS}
-    out = Path(args.out)
+    out = Path(args.out) if args.out else Path(args.experience) / MODELS_FOLDER
     out.mkdir(parents=True, exist_ok=True)
     for task, table in tables.items():
         if base.get(task) is None:
@@ -107,4 +127,24 @@ def run_fine_tune(args) -> int:
         tuned.save(path)
         print(f"{task}: fine-tuned on {len(table.datasets)} dataset(s) -> {path}")
     LearnedPortfolio.from_experience(args.experience).save(out / "portfolio.json")  # shipped KB + experience
+    return 0
+
+
+def run_experience(args) -> int:
+    import shutil
+
+    from ..knowledge import reset_experience
+    from ..metamodel import learn_from_experience
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"metaselect experience: error: {folder} is not a folder", file=sys.stderr)
+        return 1
+    if args.reset:
+        removed = reset_experience(folder)
+        shutil.rmtree(folder / MODELS_FOLDER, ignore_errors=True)
+        print(f"{folder}: {removed} record(s) and the fine-tuned models removed; the next fit starts "
+              "from the shipped state")
+        return 0
+    print(learn_from_experience(folder).describe(args.top))
     return 0

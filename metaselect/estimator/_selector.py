@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import metafeatures
 from .._html import _VisualBlock, serial_block
 from ..knowledge._experience import write_experience
-from ..metamodel import MetaModelRanker
+from ..metamodel import MetaModelRanker, learn_from_experience
 from ..portfolio import Portfolio
 from ..preprocessing import check_2d, check_X, check_y, infer_task
 from ..search import (
@@ -145,9 +145,18 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         parallel workers. ``None``: no cap. Enforced on Linux in the main
         thread of each process (sequential fits and joblib's process workers).
     knowledge_base : str or path, default=None
-        A folder where each fit records its experience (meta-features and
-        measured scores) for fine-tuning the meta-model later with
-        ``metaselect fine-tune FOLDER``. ``None`` records nothing.
+        A folder of experience: each fit records in it what it measured
+        (meta-features, the configurations run on the most rows with their
+        scores and times, the validation used), and, with
+        ``learn_from_experience``, each fit learns from what it holds (see
+        :func:`~metaselect.metamodel.learn_from_experience`: a portfolio and
+        transfer rows, numpy only; the network from ``metaselect fine-tune FOLDER``
+        when it was run). ``metaselect experience FOLDER --reset`` forgets it.
+        ``None`` records and learns nothing.
+    learn_from_experience : bool, default=True
+        With ``knowledge_base`` and no ``ranker`` given: start from what the
+        folder's earlier fits taught instead of the shipped state alone.
+        ``False`` only records.
     n_jobs : int, default=None
         Parallel candidate evaluations, through joblib (so ``joblib.parallel_config``
         can switch to a Dask or Ray backend).
@@ -223,6 +232,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "memory_limit": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
         "knowledge_base": [str, os.PathLike, None],
+        "learn_from_experience": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -242,6 +252,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         ensemble_size=1,
         memory_limit="auto",
         knowledge_base=None,
+        learn_from_experience=True,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -257,6 +268,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         self.ensemble_size = ensemble_size
         self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
+        self.learn_from_experience = learn_from_experience
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -317,7 +329,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         sample_weight, split_params, score_params = fit_metadata(
             self, X, y, self.scorer_, sample_weight, groups, fit_params, classification=task == "classification")
         portfolio = Portfolio(task, self.estimators)
-        ranker = self.ranker if self.ranker is not None else MetaModelRanker()
+        ranker = self.ranker if self.ranker is not None else self._default_ranker()
         seed = int(check_random_state(self.random_state).randint(2**31 - 2**16))
         self.meta_features_ = _meta_features(X, y, task, seed)
         context = RankingContext(task=task, n_samples=X.shape[0], n_features=X.shape[1],
@@ -345,11 +357,23 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
             self.leaderboard_["note"] = f"out of distribution (novelty {self.novelty_:.2f})"
         if self.knowledge_base is not None and self.meta_features_ is not None and len(runner.history):
             try:
-                write_experience(self.knowledge_base, X, y, task, self.meta_features_, runner.history.trials)
+                write_experience(self.knowledge_base, X, y, task, self.meta_features_, runner.history.trials,
+                                 scoring=scoring if isinstance(scoring, str) else type(scoring).__name__,
+                                 cv=str(self.cv_))
             except OSError as exc:
                 logger.warning("Could not record experience in %s: %s", self.knowledge_base, exc)
         self.fit_time_ = time.time() - started
         return self
+
+    def _default_ranker(self):
+        """The shipped meta-model, or what the experience folder taught it."""
+        if self.knowledge_base is None or not self.learn_from_experience:
+            return MetaModelRanker()
+        try:
+            return learn_from_experience(self.knowledge_base).ranker()
+        except (OSError, ValueError) as exc:  # experience must never stop a fit
+            logger.warning("Not learning from %s: %s", self.knowledge_base, exc)
+            return MetaModelRanker()
 
     def _ensemble(self, runner, refitter, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
@@ -511,8 +535,8 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv="auto", estimators=None, max_evals=None,
-                 ranker=None, search=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
-                 random_state=None, verbose=0):
+                 ranker=None, search=None, ensemble_size=1, memory_limit="auto", knowledge_base=None,
+                 learn_from_experience=True, n_jobs=None, random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -524,6 +548,7 @@ class MetaSelectorClassifier(ClassifierMixin, MetaSelector):
         self.ensemble_size = ensemble_size
         self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
+        self.learn_from_experience = learn_from_experience
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -545,8 +570,8 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
     _parameter_constraints = {k: v for k, v in MetaSelector._parameter_constraints.items() if k != "task"}
 
     def __init__(self, *, time_budget=60, scoring=None, cv="auto", estimators=None, max_evals=None,
-                 ranker=None, search=None, ensemble_size=1, memory_limit="auto", knowledge_base=None, n_jobs=None,
-                 random_state=None, verbose=0):
+                 ranker=None, search=None, ensemble_size=1, memory_limit="auto", knowledge_base=None,
+                 learn_from_experience=True, n_jobs=None, random_state=None, verbose=0):
         # sklearn reads parameters from this signature: set exactly these, no ``task``.
         self.time_budget = time_budget
         self.scoring = scoring
@@ -558,6 +583,7 @@ class MetaSelectorRegressor(RegressorMixin, MetaSelector):
         self.ensemble_size = ensemble_size
         self.memory_limit = memory_limit
         self.knowledge_base = knowledge_base
+        self.learn_from_experience = learn_from_experience
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose

@@ -4,6 +4,8 @@
 parallel); :func:`load_knowledge_base` loads the shipped knowledge base, a
 packed file or a build directory as a :class:`KnowledgeBase` whose tables feed
 the meta-model; ``metaselect kb-report`` summarises one (SBS, VBS, family wins).
+A user's own fits are recorded as *experience* (:func:`read_experience`,
+:func:`reset_experience`; written by ``MetaSelector(knowledge_base=FOLDER)``).
 """
 
 from ._builder import (
@@ -13,6 +15,7 @@ from ._builder import (
     build_knowledge_base,
 )
 from ._configs import DEFAULT_N_CONFIGS, config_set, config_table
+from ._experience import EXPERIENCE_SCHEMA_VERSION, read_experience, reset_experience
 from ._kb import SHIPPED_PATH, KnowledgeBase, load_knowledge_base
 from ._records import RECORD_STATUSES, SCHEMA_VERSION, CorruptResultError, KnowledgeBaseVersionError
 
@@ -21,6 +24,7 @@ __all__ = [
     "DEFAULT_MAX_ROWS",
     "DEFAULT_N_CONFIGS",
     "DEFAULT_TIME_LIMIT",
+    "EXPERIENCE_SCHEMA_VERSION",
     "RECORD_STATUSES",
     "SCHEMA_VERSION",
     "SHIPPED_PATH",
@@ -31,4 +35,6 @@ __all__ = [
     "config_set",
     "config_table",
     "load_knowledge_base",
+    "read_experience",
+    "reset_experience",
 ]

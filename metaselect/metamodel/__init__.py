@@ -4,11 +4,13 @@ Run time (numpy only): :class:`MetaModel`, :func:`load_pretrained`,
 :class:`MetaModelRanker`, the learned portfolio (:func:`load_learned_portfolio`,
 :func:`greedy_portfolio`) and in-run adapters (:class:`ABLRAdapter`,
 :class:`InRunRanking`, :class:`LearnedStart`, :class:`TransferMatrix`,
-:class:`DatasetReweighting`, :class:`ResidualAdapter`). Training (imports TensorFlow lazily):
+:class:`DatasetReweighting`, :class:`ResidualAdapter`), and learning from the
+user's own fits (:func:`learn_from_experience`). Training (imports TensorFlow lazily):
 :func:`train_metamodel`, :func:`fine_tune`, :func:`to_keras`.
 """
 
 from ._adapt import ABLRAdapter, DatasetReweighting, ResidualAdapter
+from ._experience import PRIOR_FITS, Experience, learn_from_experience
 from ._model import FORMAT_VERSION, MetaModel, load_models, load_pretrained
 from ._portfolio import (
     PORTFOLIO_SCHEMA_VERSION,
@@ -25,6 +27,9 @@ __all__ = [
     "FORMAT_VERSION",
     "PORTFOLIO_SCHEMA_VERSION",
     "ABLRAdapter",
+    "Experience",
+    "PRIOR_FITS",
+    "learn_from_experience",
     "DatasetReweighting",
     "LearnedPortfolio",
     "ResidualAdapter",

@@ -59,7 +59,8 @@ COST_POWER = 0.0
 SCORE_FLOOR = {"classification": 0.0, "regression": -1.0}
 
 
-def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_power: float = 0.0) -> list[int]:
+def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_power: float = 0.0,
+                     weights=None) -> list[int]:
     """Column indices of ``target`` in greedy portfolio order.
 
     Parameters
@@ -75,6 +76,10 @@ def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_powe
         Members to return (default: all configurations).
     cost_power : float, default=0.0
         0 is the plain greedy portfolio, 1 gain per second.
+    weights : ndarray (n_datasets,), default=None
+        Each dataset's weight in the mean (a user's own datasets against the
+        knowledge base's, :func:`~metaselect.metamodel.learn_from_experience`);
+        equal by default.
 
     Returns
     -------
@@ -87,9 +92,13 @@ def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_powe
         raise ValueError(f"target must be a non-empty 2-d array (datasets x configurations); got shape {target.shape}.")
     n_datasets, n_configs = target.shape
     size = n_configs if size is None else min(int(size), n_configs)
+    w = np.full(n_datasets, 1.0 / n_datasets) if weights is None else np.asarray(weights, float) / np.sum(weights)
+    if w.shape != (n_datasets,) or not np.all(np.isfinite(w) & (w >= 0)):
+        raise ValueError(f"weights must be {n_datasets} non-negative numbers, one per dataset.")
     known = np.isfinite(target)
     filled = np.where(known, target, -np.inf)
-    mean = np.where(known.any(0), np.nansum(np.where(known, target, 0.0), 0) / np.maximum(known.sum(0), 1), 0.0)
+    mass = (known * w[:, None]).sum(0)
+    mean = np.where(mass > 0, (np.where(known, target, 0.0) * w[:, None]).sum(0) / np.maximum(mass, 1e-300), 0.0)
     cost = np.ones(n_configs)
     if seconds is not None and cost_power:
         cost = _typical_seconds(seconds) ** cost_power
@@ -98,9 +107,9 @@ def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_powe
     available = np.ones(n_configs, dtype=bool)
     for step in range(size):
         best = np.maximum(filled, current[:, None])
-        gain = np.where(np.isfinite(best), best, 0.0).sum(0) - np.where(np.isfinite(current), current, 0.0).sum()
+        gain = w @ np.where(np.isfinite(best), best, 0.0) - w @ np.where(np.isfinite(current), current, 0.0)
         # Datasets without any score yet count a configuration's score as its gain.
-        value = gain / n_datasets / (1.0 if step == 0 else cost)
+        value = gain / (1.0 if step == 0 else cost)
         value = np.where(available, value + 1e-9 * mean, -np.inf)
         c = int(np.argmax(value))
         order.append(c)

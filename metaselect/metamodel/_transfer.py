@@ -52,7 +52,9 @@ class TransferMatrix:
     ----------
     tasks : dict of str to dict
         Per task: ``encodings`` (n_configs, n_enc), ``target`` and ``raw``
-        (n_datasets, n_configs), and ``digest`` (of the dataset names).
+        (n_datasets, n_configs), ``digest`` (of the dataset names), and optionally
+        ``prior`` (n_datasets,), the datasets' weights before any observation
+        (uniform if absent; :func:`learn_from_experience` sets it, it is not saved).
     """
 
     def __init__(self, tasks: dict) -> None:
@@ -78,7 +80,7 @@ class TransferMatrix:
         if entry is None or not len(entry["target"]):
             return None
         return DatasetReweighting(entry["encodings"], entry["target"], entry["raw"], BANDWIDTH,
-                                  family_slots=len(FAMILY_ORDER.get(task, ())))
+                                  prior=entry.get("prior"), family_slots=len(FAMILY_ORDER.get(task, ())))
 
     def save(self, path) -> None:
         arrays = {f"{task}__{key}": np.asarray(entry[key]) for task, entry in self.tasks.items()

@@ -1,0 +1,262 @@
+"""Learning from the user's own fits, numpy only: a portfolio and transfer rows from an experience folder.
+
+``MetaSelector(knowledge_base=FOLDER)`` records every fit in ``FOLDER``
+(:mod:`metaselect.knowledge._experience`). At the start of the next fit,
+:func:`learn_from_experience` blends those records with what the package ships
+(the transfer matrix: the knowledge base's scores of its configurations, and the
+learned portfolio), in milliseconds and without TensorFlow:
+
+* **the portfolio** is the greedy portfolio (:func:`greedy_portfolio`) over the
+  knowledge base's datasets and the user's, the user's datasets weighing
+  ``alpha = k / (k + prior_fits)`` in all after ``k`` recorded fits of the task (the
+  knowledge base the rest). A user dataset's row holds the configurations its
+  fit ran on the most rows, min-max normalised among them; the others count
+  neither way, so the user's datasets speak for what they ran and the knowledge
+  base for the rest;
+* **the zero-shot pick** is the configuration with the best shrunk mean score: for
+  a configuration run on ``n`` of the user's datasets, ``(n * their mean + prior_fits *
+  its knowledge-base mean) / (n + prior_fits)`` (failures and scores below the
+  task's floor at the floor, :data:`SCORE_FLOOR`); a configuration the knowledge base
+  never ran starts from its lowest mean;
+* **transfer rows**: each user dataset joins the in-run adaptation's matrix, the
+  configurations it did not run filled in by that adaptation's own estimate (the
+  knowledge base's datasets weighted by how well they match the scores the user
+  saw), with the same ``alpha`` split of the prior weight.
+
+Only records validated with the knowledge base's metric (balanced accuracy, R^2)
+are learned from; others stay in the folder, unused. ``metaselect fine-tune FOLDER``
+(TensorFlow) retrains the network on the same records into ``FOLDER/metamodel``;
+:meth:`Experience.ranker` uses those models where they exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from ..knowledge._configs import config_set
+from ..knowledge._evaluate import SCORING
+from ..knowledge._experience import read_experience
+from ..portfolio import FAMILY_ORDER, Config, encode_config
+from ._portfolio import DEFAULT_SIZE, SCORE_FLOOR, LearnedPortfolio, greedy_portfolio
+from ._table import normalise_scores
+from ._transfer import TransferMatrix, clip_fill
+
+__all__ = ["PRIOR_FITS", "Experience", "learn_from_experience"]
+
+logger = logging.getLogger(__name__)
+
+#: The knowledge base counts as this many of the user's fits (see the module docstring): after
+#: 2 fits the user's datasets weigh half, after 6 three quarters. Chosen on two domains of the
+#: knowledge base v3 build (AER, Ecdat) and confirmed on three others (docs/user_guide.md,
+#: "Learning from your own fits"; benchmarks/bench_experience.py).
+PRIOR_FITS = 2.0
+#: Where ``metaselect fine-tune FOLDER`` writes its models by default, inside the folder.
+MODELS_FOLDER = "metamodel"
+
+
+class Experience:
+    """What an experience folder taught: a learned portfolio, a transfer matrix and fine-tuned models.
+
+    Attributes
+    ----------
+    portfolio : LearnedPortfolio
+    transfer : TransferMatrix
+    models : dict of task -> MetaModel
+        Fine-tuned networks found in ``FOLDER/metamodel`` (empty if none).
+    n_fits : dict of task -> int
+        Records learned from, per task.
+    ignored : int
+        Records not learned from (another metric, or no finished trial).
+    """
+
+    def __init__(self, portfolio, transfer, models=None, n_fits=None, ignored=0) -> None:
+        self.portfolio = portfolio
+        self.transfer = transfer
+        self.models = dict(models or {})
+        self.n_fits = dict(n_fits or {})
+        self.ignored = int(ignored)
+
+    def ranker(self):
+        """A :class:`MetaModelRanker` using the learned portfolio, transfer rows and models."""
+        from ._ranker import MetaModelRanker, _cached_pretrained
+
+        models = None
+        if self.models:
+            models = {task: self.models.get(task) or _cached_pretrained(task) for task in FAMILY_ORDER}
+        return MetaModelRanker(models=models, learned_portfolio=self.portfolio, transfer=self.transfer)
+
+    def describe(self, n: int = 5) -> str:
+        """A few lines: records per task, the zero-shot pick and the portfolio's first members."""
+        lines = []
+        for task in FAMILY_ORDER:
+            k = self.n_fits.get(task, 0)
+            weight = k / (k + PRIOR_FITS)
+            lines.append(f"{task}: {k} fit(s) learned from (weight {weight:.2f} against the shipped "
+                         f"knowledge base){'; fine-tuned network' if task in self.models else ''}")
+            zero = self.portfolio.zero_shot(task)
+            if zero is not None:
+                lines.append(f"  zero-shot pick: {zero.family} {zero.params}")
+            for i, c in enumerate(self.portfolio.configs(task, n), 1):
+                lines.append(f"  {i}. {c.family} {c.params}")
+        if self.ignored:
+            lines.append(f"{self.ignored} record(s) not learned from (another metric, or nothing finished)")
+        return "\n".join(lines)
+
+
+def learn_from_experience(folder, *, prior_fits: float = PRIOR_FITS, portfolio=None, transfer=None) -> Experience:
+    """Blend the fits recorded in ``folder`` with the shipped portfolio and transfer matrix.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        An experience folder written by ``MetaSelector(knowledge_base=folder)``;
+        a missing or empty one teaches nothing (the shipped state is returned).
+    prior_fits : float, default=PRIOR_FITS
+        How many of the user's fits the knowledge base counts as.
+    portfolio, transfer : default=None
+        The base :class:`LearnedPortfolio` and :class:`TransferMatrix`; ``None``: the shipped ones.
+
+    Returns
+    -------
+    Experience
+    """
+    from ._ranker import _cached
+
+    if not prior_fits > 0:
+        raise ValueError(f"prior_fits must be positive, got {prior_fits!r}.")
+    portfolio = portfolio if portfolio is not None else _cached("portfolio")
+    transfer = transfer if transfer is not None else _cached("transfer")
+    folder = Path(folder)
+    records = read_experience(folder) if folder.is_dir() else []
+    tasks, transfer_tasks, n_fits, used = dict(portfolio.tasks), dict(transfer.tasks), {}, 0
+    for task, entry in transfer.tasks.items():
+        rows = [_row(r, task) for r in records if r["task"] == task and r["scoring"] == SCORING.get(task)]
+        rows = [row for row in rows if row]
+        if not rows:
+            continue
+        used += len(rows)
+        n_fits[task] = len(rows)
+        alpha = len(rows) / (len(rows) + prior_fits)
+        base_configs = _columns(task, entry["encodings"])
+        tasks[task] = _portfolio_entry(task, entry, base_configs, rows, alpha, portfolio)
+        transfer_tasks[task] = _transfer_entry(task, entry, base_configs, rows, alpha)
+    models = _fine_tuned(folder / MODELS_FOLDER)
+    return Experience(LearnedPortfolio(tasks), TransferMatrix(transfer_tasks), models, n_fits,
+                      ignored=len(records) - used)
+
+
+def _row(record: dict, task: str) -> dict[Config, tuple[float, float]]:
+    """config -> (score, fit seconds) of one record's trials; a failure scores the task's floor."""
+    floor = SCORE_FLOOR.get(task, 0.0)
+    out = {}
+    for trial in record["trials"]:
+        config = Config.from_dict(trial["config"])
+        if config.family not in FAMILY_ORDER.get(task, ()):
+            continue
+        score = trial["mean_score"] if trial["status"] == "ok" and trial["mean_score"] is not None else floor
+        out[config] = (max(float(score), floor), float(trial["fit_time"] or 0.0))
+    return out if any(trial["status"] == "ok" for trial in record["trials"]) else {}
+
+
+def _columns(task: str, encodings) -> list[Config | None]:
+    """The configuration of each transfer column: the knowledge base's set, matched by encoding."""
+    known = {np.asarray(encode_config(c, task), float).tobytes(): c for c in config_set(task).values()}
+    return [known.get(np.asarray(row, float).tobytes()) for row in encodings]
+
+
+def _matrix(task, base_configs, rows):
+    """Columns (the base's, then configurations only the user ran) and the user rows' floored scores."""
+    columns = list(base_configs) + sorted({c for row in rows for c in row} - set(base_configs),
+                                          key=lambda c: c._key)
+    index = {c: j for j, c in enumerate(columns) if c is not None}
+    scores = np.full((len(rows), len(columns)), np.nan)
+    for i, row in enumerate(rows):
+        for config, (score, _) in row.items():
+            scores[i, index[config]] = score
+    return columns, scores
+
+
+def _portfolio_entry(task, entry, base_configs, rows, alpha, portfolio) -> dict:
+    columns, user = _matrix(task, base_configs, rows)
+    n_base, n_user = len(entry["target"]), len(rows)
+    base_target = np.full((n_base, len(columns)), np.nan)
+    base_target[:, : len(base_configs)] = entry["target"]
+    user_target = np.where(np.isfinite(user), normalise_scores(user), np.nan)
+    target = np.vstack([base_target, user_target])
+    weights = np.concatenate([np.full(n_base, (1 - alpha) / n_base), np.full(n_user, alpha / n_user)])
+    usable = np.array([c is not None for c in columns])
+    order = [j for j in greedy_portfolio(np.where(usable, target, np.nan), weights=weights) if usable[j]]
+    order = order[:DEFAULT_SIZE]
+    ordered = np.where(np.isfinite(target[:, order]), target[:, order], 0.0)
+    gains = np.diff(weights @ np.maximum.accumulate(ordered, axis=1), prepend=0.0)
+    seconds = _seconds(task, columns, rows, portfolio)
+    return {**portfolio.tasks.get(task, {}),
+            "members": [{**columns[j].to_dict(), "gain": round(float(g), 6), "seconds": round(seconds[j], 6)}
+                        for j, g in zip(order, gains, strict=True)],
+            "zero_shot": _zero_shot(entry, columns, user, len(base_configs)),
+            "n_experience": n_user, "experience_weight": round(alpha, 6)}
+
+
+def _seconds(task, columns, rows, portfolio) -> list[float]:
+    """Typical seconds per column: the shipped member's where known, else the user's median fit time."""
+    shipped = {Config(m["family"], m["params"]): m.get("seconds", 0.0)
+               for m in portfolio.tasks.get(task, {}).get("members", [])}
+    out = []
+    for c in columns:
+        times = [row[c][1] for row in rows if c in row]
+        out.append(float(shipped.get(c, np.median(times) if times else 0.0)))
+    return out
+
+
+def _zero_shot(entry, columns, user, n_base) -> dict:
+    """The best shrunk mean: user evidence against the knowledge base's mean (see the module docstring)."""
+    prior = np.full(len(columns), np.nan)
+    prior[:n_base] = np.mean(entry["raw"], axis=0)
+    prior = np.where(np.isfinite(prior), prior, np.nanmin(prior))
+    count = np.isfinite(user).sum(0)
+    estimate = (np.nansum(user, 0) + PRIOR_FITS * prior) / (count + PRIOR_FITS)
+    candidates = np.array([c is not None for c in columns]) & (count > 0)
+    if not candidates.any():
+        candidates = np.array([c is not None for c in columns])
+    best = int(np.argmax(np.where(candidates, estimate, -np.inf)))
+    return {**columns[best].to_dict(), "mean_score": round(float(estimate[best]), 6)}
+
+
+def _transfer_entry(task, entry, base_configs, rows, alpha) -> dict:
+    """The transfer matrix's rows plus one per user dataset, its unrun columns estimated."""
+    encodings = np.asarray(entry["encodings"], float)
+    index = {c: j for j, c in enumerate(base_configs) if c is not None}
+    raws = []
+    for row in rows:
+        seen = [(index[c], max(s, 0.0)) for c, (s, _) in row.items() if c in index]
+        reweighting = TransferMatrix({task: entry}).reweighting(task)
+        if seen:
+            reweighting.update(encodings[[j for j, _ in seen]], [s for _, s in seen])
+        estimate = reweighting.weights_ @ entry["raw"]
+        for j, s in seen:
+            estimate[j] = s
+        raws.append(estimate)
+    raw = np.vstack([entry["raw"], clip_fill(np.array(raws))])
+    n_base, n_user = len(entry["raw"]), len(rows)
+    prior = entry.get("prior", np.full(n_base, 1.0 / n_base))
+    prior = np.concatenate([np.asarray(prior, float) / np.sum(prior) * (1 - alpha), np.full(n_user, alpha / n_user)])
+    return {**entry, "target": np.vstack([entry["target"], normalise_scores(raw[n_base:])]), "raw": raw,
+            "prior": prior}
+
+
+def _fine_tuned(folder: Path) -> dict:
+    """Models ``metaselect fine-tune`` wrote into ``folder`` (``metamodel_<task>.npz``)."""
+    from ._model import MetaModel
+
+    models = {}
+    for task in FAMILY_ORDER:
+        path = folder / f"metamodel_{task}.npz"
+        if path.is_file():
+            try:
+                models[task] = MetaModel.load(path)
+            except (OSError, ValueError, KeyError) as exc:
+                logger.warning("Not using the fine-tuned model %s: %s", path, exc)
+    return models
