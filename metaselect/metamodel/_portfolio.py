@@ -60,7 +60,7 @@ SCORE_FLOOR = {"classification": 0.0, "regression": -1.0}
 
 
 def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_power: float = 0.0,
-                     weights=None) -> list[int]:
+                     weights=None, start=()) -> list[int]:
     """Column indices of ``target`` in greedy portfolio order.
 
     Parameters
@@ -80,6 +80,8 @@ def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_powe
         Each dataset's weight in the mean (a user's own datasets against the
         knowledge base's, :func:`~metaselect.metamodel.learn_from_experience`);
         equal by default.
+    start : sequence of int, default=()
+        Columns that open the portfolio, in this order; the greedy choice continues after them.
 
     Returns
     -------
@@ -105,7 +107,11 @@ def greedy_portfolio(target, seconds=None, *, size: int | None = None, cost_powe
     current = np.full(n_datasets, -np.inf)
     order: list[int] = []
     available = np.ones(n_configs, dtype=bool)
-    for step in range(size):
+    for c in list(start)[:size]:
+        order.append(int(c))
+        available[c] = False
+        current = np.maximum(current, filled[:, c])
+    for step in range(len(order), size):
         best = np.maximum(filled, current[:, None])
         gain = w @ np.where(np.isfinite(best), best, 0.0) - w @ np.where(np.isfinite(current), current, 0.0)
         # Datasets without any score yet count a configuration's score as its gain.
