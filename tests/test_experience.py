@@ -11,7 +11,12 @@ from metaselect import MetaSelectorRegressor
 from metaselect.cli import main
 from metaselect.knowledge import EXPERIENCE_SCHEMA_VERSION, read_experience, reset_experience
 from metaselect.knowledge._configs import config_set
-from metaselect.metamodel import PRIOR_FITS, learn_from_experience, load_learned_portfolio, load_transfer
+from metaselect.metamodel import (
+    PRIOR_FITS,
+    learn_from_experience,
+    load_learned_portfolio,
+    load_transfer,
+)
 from metaselect.portfolio import ENCODING_VERSION
 
 SHIPPED = load_learned_portfolio()
