@@ -114,18 +114,22 @@ def test_building_does_not_import_tensorflow():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_rebuilt_from_selector_experience(tmp_path):
-    from sklearn.datasets import load_wine
+def test_rebuilt_from_another_knowledge_base_and_not_from_a_folder(tmp_path):
+    from sklearn.datasets import make_regression
 
-    from metaselect import MetaSelectorClassifier
+    from metaselect.datasets import add_dataset
+    from metaselect.knowledge import build_knowledge_base
 
-    experience = tmp_path / "experience"
-    X, y = load_wine(return_X_y=True)
-    MetaSelectorClassifier(max_evals=4, cv=3, random_state=0, knowledge_base=str(experience)).fit(X, y)
-    portfolio = LearnedPortfolio.from_experience(experience)
+    for seed in range(2):
+        X, y = make_regression(60, 3, random_state=seed)
+        add_dataset(tmp_path / "data", f"r{seed}", X, y, task="regression")
+    build_knowledge_base(tmp_path / "data", tmp_path / "kb", n_configs=9, cv=2, progress=False)
     shipped = load_learned_portfolio()
-    assert portfolio.tasks["classification"]["n_datasets"] == shipped.tasks["classification"]["n_datasets"] + 1
-    assert portfolio.tasks["regression"] == shipped.tasks["regression"]
+    portfolio = LearnedPortfolio.from_experience(tmp_path / "kb")
+    assert portfolio.tasks["regression"]["n_datasets"] == shipped.tasks["regression"]["n_datasets"] + 2
+    assert portfolio.tasks["classification"]["n_datasets"] == shipped.tasks["classification"]["n_datasets"]
+    with pytest.raises(ValueError, match="learn_from_experience"):
+        LearnedPortfolio.from_experience(tmp_path / "data")
 
 
 def test_the_zero_shot_pick_counts_a_bad_failure_where_the_greedy_order_does_not():

@@ -110,12 +110,21 @@ def run_train(args) -> int:
 
 @_needs_tensorflow
 def run_fine_tune(args) -> int:
-    from ..knowledge._experience import experience_tables
-    from ..metamodel import LearnedPortfolio, fine_tune, load_models, load_pretrained
+    from ..metamodel import (
+        LearnedPortfolio,
+        experience_tables,
+        fine_tune,
+        learn_from_experience,
+        load_models,
+        load_pretrained,
+    )
 
     tables = experience_tables(args.experience)
     if not tables:
         raise ValueError(f"No usable experience in {args.experience}")
+    folder = Path(args.experience).is_dir() and not (Path(args.experience) / "kb.json").exists()
+    if args.out is None and not folder:
+        raise ValueError("--out is needed when EXPERIENCE is a knowledge base")
     base = load_models(args.base) if args.base else {t: load_pretrained(t) for t in TASKS}
     out = Path(args.out) if args.out else Path(args.experience) / MODELS_FOLDER
     out.mkdir(parents=True, exist_ok=True)
@@ -126,7 +135,10 @@ def run_fine_tune(args) -> int:
         path = out / f"metamodel_{task}.npz"
         tuned.save(path)
         print(f"{task}: fine-tuned on {len(table.datasets)} dataset(s) -> {path}")
-    LearnedPortfolio.from_experience(args.experience).save(out / "portfolio.json")  # shipped KB + experience
+    # the portfolio the fit path learns from the same experience, for a ranker built by hand
+    portfolio = (learn_from_experience(args.experience).portfolio if folder
+                 else LearnedPortfolio.from_experience(args.experience))
+    portfolio.save(out / "portfolio.json")
     return 0
 
 

@@ -36,9 +36,9 @@ from ..search import (
 )
 from ._ensembling import fit_ensemble
 from ._leaderboard import make_leaderboard
-from ._persistence import VersionedPickleMixin
 from ._routing import fit_metadata, selector_routing
 from ._transaction import transactional
+from ._versioning import VersionedPickleMixin
 
 __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
 

@@ -32,19 +32,20 @@ from ..portfolio import ENCODING_VERSION
 from ._configs import DEFAULT_N_CONFIGS, config_set
 from ._evaluate import SCORING, describe, evaluate_chunk
 from ._records import (
+    HEADER,
     SCHEMA_VERSION,
     CorruptResultError,
-    KnowledgeBaseVersionError,
     check_chunk,
     check_meta,
-    check_schema,
+    chunk_ids,
+    read_header,
     read_json,
     remove_stale_temporaries,
     write_json,
 )
 from ._versions import library_versions
 
-__all__ = ["build_knowledge_base", "build_settings", "chunk_ids", "read_header"]
+__all__ = ["build_knowledge_base", "build_settings"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,6 @@ DEFAULT_MAX_ROWS = 1000
 DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_CV = 3
 DEFAULT_CHUNK_SIZE = 8
-HEADER = "kb.json"
 
 
 def build_settings(n_configs=DEFAULT_N_CONFIGS, cv=DEFAULT_CV, max_rows=DEFAULT_MAX_ROWS,
@@ -71,25 +71,6 @@ def build_settings(n_configs=DEFAULT_N_CONFIGS, cv=DEFAULT_CV, max_rows=DEFAULT_
                          f"number. Got {time_limit!r} instead.")
     return {"n_configs": n_configs, "cv": cv, "max_rows": max_rows, "time_limit": float(time_limit),
             "chunk_size": chunk_size, "random_state": random_state, "scoring": dict(SCORING)}
-
-
-def chunk_ids(config_ids: list[str], chunk_size: int) -> list[list[str]]:
-    return [config_ids[i : i + chunk_size] for i in range(0, len(config_ids), chunk_size)]
-
-
-def read_header(out) -> dict:
-    """Read and check the ``kb.json`` header of a build directory."""
-    path = Path(out) / HEADER
-    if not path.is_file():
-        raise FileNotFoundError(f"{out} is not a knowledge-base build directory: it has no {HEADER} "
-                                "(written by `metaselect build-kb`).")
-    header = read_json(path)
-    check_schema(header, path)
-    if header.get("encoding_version") != ENCODING_VERSION:
-        raise KnowledgeBaseVersionError(
-            f"{path} uses configuration encoding version {header.get('encoding_version')!r}; this "
-            f"metaselect uses {ENCODING_VERSION}. Rebuild the knowledge base.")
-    return header
 
 
 def _open_build(out: Path, settings: dict) -> dict:

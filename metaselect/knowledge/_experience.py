@@ -7,8 +7,10 @@ and fit time (at most :data:`MAX_TRIALS`, the best first), and the validation
 used (scoring and cross-validation). Two consumers read it:
 :func:`metaselect.metamodel.learn_from_experience` (numpy, at the start of each
 fit: a portfolio and transfer rows from the folder) and
-:func:`experience_tables`, which turns such a folder, or a knowledge base built
-with ``metaselect build-kb``, into training tables for fine-tuning the network.
+:func:`metaselect.metamodel.experience_tables`, which turns such a folder, or a
+knowledge base built with ``metaselect build-kb``, into training tables for
+fine-tuning the network. This module only writes and reads records: it imports
+nothing of the meta-model.
 
 A record is written to a temporary file whose name does not end in ``.json``,
 then moved into place; readers skip temporary files, and each writer removes
@@ -25,12 +27,11 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from ..portfolio import ENCODING_VERSION, FAMILY_ORDER, Config, encode_config
+from ..portfolio import ENCODING_VERSION, FAMILY_ORDER
 from ._evaluate import SCORING
 from ._records import TMP_MARKER, remove_stale_temporaries, temporary_path
 
-__all__ = ["EXPERIENCE_SCHEMA_VERSION", "experience_tables", "read_experience", "reset_experience",
-           "write_experience"]
+__all__ = ["EXPERIENCE_SCHEMA_VERSION", "read_experience", "reset_experience", "write_experience"]
 
 logger = logging.getLogger(__name__)
 
@@ -140,42 +141,3 @@ def reset_experience(folder) -> int:
             removed += 1
     remove_stale_temporaries(folder)
     return removed
-
-
-def experience_tables(path) -> dict:
-    """``{task: MetaTable}`` from an experience folder or a knowledge base."""
-    from ..metamodel import MetaTable, table_from_knowledge_base
-    from ._kb import load_knowledge_base
-
-    path = Path(path)
-    if path.is_file() or (path / "kb.json").exists():
-        kb = load_knowledge_base(path)
-        tasks = sorted(set(kb.datasets()["task"]))
-        return {task: table_from_knowledge_base(kb, task) for task in tasks}
-    tables = {}
-    for task in ("classification", "regression"):
-        records = [r for r in read_experience(path) if r["task"] == task and r["trials"]]
-        if not records:
-            continue
-        configs = sorted({Config.from_dict(t["config"]) for r in records for t in r["trials"]},
-                         key=lambda c: c._key)
-        index = {c: j for j, c in enumerate(configs)}
-        names = records[0]["meta_names"]
-        scores = np.full((len(records), len(configs)), np.nan)
-        times = np.full_like(scores, np.nan)
-        evaluated = np.zeros(scores.shape, dtype=bool)
-        meta = np.zeros((len(records), len(names)))
-        for i, r in enumerate(records):
-            values = dict(zip(r["meta_names"], r["meta_features"], strict=True))
-            meta[i] = [values.get(n, 0.0) for n in names]
-            for t in r["trials"]:
-                j = index[Config.from_dict(t["config"])]
-                evaluated[i, j] = True
-                if t["status"] == "ok" and t["mean_score"] is not None:
-                    scores[i, j] = t["mean_score"]
-                    times[i, j] = np.log1p(t["fit_time"]) if t["fit_time"] is not None else np.nan
-        encodings = np.array([encode_config(c, task) for c in configs])
-        datasets = [r["dataset"] for r in records]
-        tables[task] = MetaTable(task, datasets, datasets, meta, names, [c._key for c in configs],
-                                 encodings, scores, times, evaluated)
-    return tables

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from ..portfolio import ENCODING_VERSION, Config, encode_config, encoding_names
-from ._builder import chunk_ids, read_header
 from ._configs import config_table
 from ._records import (
     RECORD_STATUSES,
@@ -35,6 +34,8 @@ from ._records import (
     KnowledgeBaseVersionError,
     check_chunk,
     check_meta,
+    chunk_ids,
+    read_header,
     read_json,
     write_json,
 )

@@ -7,6 +7,9 @@ chunk ``k``). Every file carries :data:`SCHEMA_VERSION` and is written to a
 temporary file first, then moved into place with :func:`os.replace`, so an
 interrupted build never leaves a half-written result behind.
 
+:func:`read_header` and :func:`chunk_ids` are that layout's readers: the builder
+writes it and :mod:`._kb` reads it, and both take it from here.
+
 Temporary files are named ``<file>.tmp-<host>_<pid>_<random>``: unique per
 writer, so builds running at once on one directory never collide, and
 :func:`remove_stale_temporaries` deletes only those of writers that are gone
@@ -28,7 +31,13 @@ import uuid
 import zlib
 from pathlib import Path
 
+from ..portfolio import ENCODING_VERSION
+
+#: The header file of a build directory (settings and configuration set).
+HEADER = "kb.json"
+
 __all__ = [
+    "HEADER",
     "RECORD_STATUSES",
     "SCHEMA_VERSION",
     "CorruptResultError",
@@ -201,3 +210,22 @@ def check_chunk(payload: dict, path, dataset: str, config_ids: list[str], folds:
         if not all(isinstance(s, float | int) and math.isfinite(s) for s in record["fold_scores"]):
             raise CorruptResultError(path, "fold scores must be finite numbers")
     return payload
+
+
+def chunk_ids(config_ids: list[str], chunk_size: int) -> list[list[str]]:
+    return [config_ids[i : i + chunk_size] for i in range(0, len(config_ids), chunk_size)]
+
+
+def read_header(out) -> dict:
+    """Read and check the ``kb.json`` header of a build directory."""
+    path = Path(out) / HEADER
+    if not path.is_file():
+        raise FileNotFoundError(f"{out} is not a knowledge-base build directory: it has no {HEADER} "
+                                "(written by `metaselect build-kb`).")
+    header = read_json(path)
+    check_schema(header, path)
+    if header.get("encoding_version") != ENCODING_VERSION:
+        raise KnowledgeBaseVersionError(
+            f"{path} uses configuration encoding version {header.get('encoding_version')!r}; this "
+            f"metaselect uses {ENCODING_VERSION}. Rebuild the knowledge base.")
+    return header

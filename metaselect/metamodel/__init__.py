@@ -10,7 +10,7 @@ user's own fits (:func:`learn_from_experience`). Training (imports TensorFlow la
 """
 
 from ._adapt import ABLRAdapter, DatasetReweighting, ResidualAdapter
-from ._experience import PRIOR_FITS, Experience, learn_from_experience
+from ._experience import PRIOR_FITS, Experience, experience_tables, learn_from_experience
 from ._model import FORMAT_VERSION, MetaModel, load_models, load_pretrained
 from ._portfolio import (
     PORTFOLIO_SCHEMA_VERSION,
@@ -28,6 +28,7 @@ __all__ = [
     "PORTFOLIO_SCHEMA_VERSION",
     "ABLRAdapter",
     "Experience",
+    "experience_tables",
     "PRIOR_FITS",
     "learn_from_experience",
     "DatasetReweighting",

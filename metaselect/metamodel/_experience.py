@@ -40,15 +40,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..knowledge import load_knowledge_base
 from ..knowledge._configs import config_set
 from ..knowledge._evaluate import SCORING
 from ..knowledge._experience import read_experience
 from ..portfolio import FAMILY_ORDER, Config, encode_config
 from ._portfolio import DEFAULT_SIZE, SCORE_FLOOR, LearnedPortfolio, greedy_portfolio
-from ._table import normalise_scores
+from ._table import MetaTable, normalise_scores, table_from_knowledge_base
 from ._transfer import TransferMatrix, clip_fill
 
-__all__ = ["PRIOR_FITS", "Experience", "learn_from_experience"]
+__all__ = ["PRIOR_FITS", "Experience", "experience_tables", "learn_from_experience"]
 
 logger = logging.getLogger(__name__)
 
@@ -275,3 +276,42 @@ def _fine_tuned(folder: Path) -> dict:
             except (OSError, ValueError, KeyError) as exc:
                 logger.warning("Not using the fine-tuned model %s: %s", path, exc)
     return models
+
+
+def experience_tables(path) -> dict:
+    """``{task: MetaTable}`` from an experience folder or a knowledge base (what ``fine-tune`` trains on).
+
+    From a folder, only records validated with the knowledge base's metric are used, as
+    in :func:`learn_from_experience`.
+    """
+    path = Path(path)
+    if path.is_file() or (path / "kb.json").exists():
+        kb = load_knowledge_base(path)
+        return {task: table_from_knowledge_base(kb, task) for task in sorted(set(kb.datasets()["task"]))}
+    tables = {}
+    records = read_experience(path) if path.is_dir() else []
+    for task in FAMILY_ORDER:
+        mine = [r for r in records if r["task"] == task and r["trials"] and r["scoring"] == SCORING.get(task)]
+        if not mine:
+            continue
+        configs = sorted({Config.from_dict(t["config"]) for r in mine for t in r["trials"]}, key=lambda c: c._key)
+        index = {c: j for j, c in enumerate(configs)}
+        names = mine[0]["meta_names"]
+        scores = np.full((len(mine), len(configs)), np.nan)
+        times = np.full_like(scores, np.nan)
+        evaluated = np.zeros(scores.shape, dtype=bool)
+        meta = np.zeros((len(mine), len(names)))
+        for i, r in enumerate(mine):
+            values = dict(zip(r["meta_names"], r["meta_features"], strict=True))
+            meta[i] = [values.get(n, 0.0) for n in names]
+            for t in r["trials"]:
+                j = index[Config.from_dict(t["config"])]
+                evaluated[i, j] = True
+                if t["status"] == "ok" and t["mean_score"] is not None:
+                    scores[i, j] = t["mean_score"]
+                    times[i, j] = np.log1p(t["fit_time"]) if t["fit_time"] is not None else np.nan
+        encodings = np.array([encode_config(c, task) for c in configs])
+        datasets = [r["dataset"] for r in mine]
+        tables[task] = MetaTable(task, datasets, datasets, meta, names, [c._key for c in configs],
+                                 encodings, scores, times, evaluated)
+    return tables

@@ -226,31 +226,25 @@ class LearnedPortfolio:
 
     @classmethod
     def from_experience(cls, experience, base=None, **kwargs) -> LearnedPortfolio:
-        """Rebuild from the knowledge base ``base`` (default: the shipped one) plus ``experience``.
+        """Rebuild from the knowledge base ``base`` (default: the shipped one) plus the knowledge base ``experience``.
 
-        ``experience`` is what ``metaselect fine-tune`` reads: a knowledge base, or a
-        folder ``MetaSelector(knowledge_base=FOLDER)`` wrote. Configurations are
-        matched by value, so the user's datasets count for the shipped
-        configurations they ran and add the others.
+        ``experience`` is a knowledge base built with ``metaselect build-kb`` on your own
+        datasets; configurations are matched by value, so your datasets count for the
+        shipped configurations they ran and add the others, each dataset as one more
+        row. A folder that ``MetaSelector(knowledge_base=FOLDER)`` wrote is learned from
+        by :func:`~metaselect.metamodel.learn_from_experience` instead.
         """
         from ..knowledge import load_knowledge_base
-        from ..knowledge._experience import experience_tables
         from ._table import table_from_knowledge_base
 
-        base = load_knowledge_base(base)
-        own = load_knowledge_base(experience) if _is_knowledge_base(experience) else None
+        if not _is_knowledge_base(experience):
+            raise ValueError(f"{experience} is not a knowledge base; an experience folder is learned from "
+                             "with metaselect.metamodel.learn_from_experience(FOLDER).")
         parts = {}
-        for task, table in experience_tables(experience).items():
-            if own is not None:
-                configs = [own.config_sets[task][cid] for cid in table.config_ids]
-            else:
-                configs = [Config(*json.loads(cid)) for cid in table.config_ids]
-            shipped = table_from_knowledge_base(base, task)
-            parts[task] = [(shipped, [base.config_sets[task][cid] for cid in shipped.config_ids]),
-                           (table, configs)]
-        for task in sorted(set(base.datasets()["task"]) - set(parts)):
-            shipped = table_from_knowledge_base(base, task)
-            parts[task] = [(shipped, [base.config_sets[task][cid] for cid in shipped.config_ids])]
+        for kb in (load_knowledge_base(base), load_knowledge_base(experience)):
+            for task in sorted(set(kb.datasets()["task"])):
+                table = table_from_knowledge_base(kb, task)
+                parts.setdefault(task, []).append((table, [kb.config_sets[task][cid] for cid in table.config_ids]))
         return cls.from_tables(parts, **kwargs)
 
     def to_dict(self) -> dict:
