@@ -433,3 +433,15 @@ def test_html_repr_of_a_selector_fitted_on_categorical_data(mixed_frame):
     assert "logistic_regression" in html
     names = model.best_estimator_[:-1].get_feature_names_out()  # the categorical columns' included
     assert names.ndim == 1 and len(names) > X.shape[1] and all(isinstance(n, str) for n in names)
+
+
+def test_a_ranker_without_what_the_fit_calls_is_refused_before_the_search():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    class OnlyRank:
+        def rank(self, configs, portfolio, context):
+            return list(configs)
+
+    X, y = make_classification(60, 4, random_state=0)
+    with pytest.raises(InvalidParameterError, match="'ranker' parameter"):
+        MetaSelectorClassifier(ranker=OnlyRank(), time_budget=1).fit(X, y)

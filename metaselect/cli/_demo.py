@@ -7,6 +7,7 @@ import time
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.model_selection import train_test_split
 
+from .._tasks import SCORING
 from ..estimator import MetaSelectorClassifier, MetaSelectorRegressor
 from ._common import add_search_options, format_leaderboard
 
@@ -48,6 +49,6 @@ def run(args) -> int:
     print(format_leaderboard(model.leaderboard_))
     print(f"\nBest: {model.best_config_['algorithm']} {model.best_config_['params']}")
     print(f"Cross-validated score: {model.best_score_:.4f}")
-    metric = args.scoring or ("balanced_accuracy" if classification else "r2")
+    metric = args.scoring or SCORING[model.task_]
     print(f"Held-out {metric}: {model.score(X_test, y_test):.4f}")
     return 0

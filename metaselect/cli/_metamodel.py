@@ -13,9 +13,8 @@ import functools
 import sys
 from pathlib import Path
 
+from .._tasks import TASKS
 from ..metamodel._experience import MODELS_FOLDER
-
-TASKS = ("classification", "regression")
 
 
 def register(sub) -> None:

@@ -7,6 +7,8 @@ from numbers import Integral
 
 import numpy as np
 
+from .._tasks import TASKS
+
 __all__ = ["ensemble_selection"]
 
 logger = logging.getLogger(__name__)
@@ -103,7 +105,7 @@ def _scores(stack, total, n_selected, y, score_func, usable):
 
 
 def _check_predictions(predictions, y, task):
-    if task not in ("classification", "regression"):
+    if task not in TASKS:
         raise ValueError(
             f"The 'task' parameter must be 'classification' or 'regression'. Got {task!r} instead."
         )

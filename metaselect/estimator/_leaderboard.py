@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..search import STATUSES
+
 __all__ = ["LEADERBOARD_COLUMNS", "make_leaderboard"]
 
 LEADERBOARD_COLUMNS = [
@@ -11,7 +13,7 @@ LEADERBOARD_COLUMNS = [
     "fit_time", "predicted_score", "predicted_time", "error",
 ]  # fmt: skip
 
-_STATUS_ORDER = {"ok": 0, "pruned": 1, "timeout": 2, "failed": 3, "skipped": 4}
+_STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
 
 
 def make_leaderboard(trials) -> pd.DataFrame:

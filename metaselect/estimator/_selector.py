@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import metafeatures
 from .._html import _VisualBlock, serial_block
+from .._tasks import SCORING
 from ..knowledge._experience import write_experience
 from ..metamodel import MetaModelRanker, learn_from_experience
 from ..portfolio import Portfolio
@@ -44,7 +45,6 @@ __all__ = ["MetaSelector", "MetaSelectorClassifier", "MetaSelectorRegressor"]
 
 logger = logging.getLogger("metaselect")
 
-DEFAULT_SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
 
 
 def _best_has(attr):
@@ -227,7 +227,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         "cv": ["cv_object", StrOptions({"auto", "holdout"})],
         "estimators": [list, tuple, None],
         "max_evals": [Interval(Integral, 1, None, closed="left"), None],
-        "ranker": [HasMethods(["rank"]), None],
+        "ranker": [HasMethods(["predictions", "assess"]), None],
         "search": [HasMethods(["run"]), None],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "memory_limit": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
@@ -324,7 +324,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         budget = Budget(self.time_budget)
         X, y, schema, task = self._validate_inputs(X, y)
         self.task_ = task
-        scoring = self.scoring or DEFAULT_SCORING[task]
+        scoring = self.scoring or SCORING[task]
         self.scorer_ = get_scorer(scoring) if isinstance(scoring, str) else scoring
         sample_weight, split_params, score_params = fit_metadata(
             self, X, y, self.scorer_, sample_weight, groups, fit_params, classification=task == "classification")
@@ -377,7 +377,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
 
     def _ensemble(self, runner, refitter, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
-        scoring = self.scoring or DEFAULT_SCORING[self.task_]
+        scoring = self.scoring or SCORING[self.task_]
         found = fit_ensemble(runner, refitter, scoring, self.task_, self.ensemble_size, best, self.best_estimator_)
         if found is None:
             logger.info("ensemble: no gain over %s out of fold; keeping it", best.config.family)

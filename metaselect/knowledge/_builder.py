@@ -27,10 +27,11 @@ from pathlib import Path
 
 from joblib import Parallel, delayed, effective_n_jobs
 
+from .._tasks import SCORING
 from ..datasets import DatasetFolder
 from ..portfolio import ENCODING_VERSION
 from ._configs import DEFAULT_N_CONFIGS, config_set
-from ._evaluate import SCORING, describe, evaluate_chunk
+from ._evaluate import describe, evaluate_chunk
 from ._records import (
     HEADER,
     SCHEMA_VERSION,

@@ -14,6 +14,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from .. import metafeatures
+from .._tasks import SCORING
 from ..datasets import DatasetFolder
 from ..portfolio import Config, Portfolio
 from ..preprocessing import check_X, make_candidate_pipeline
@@ -24,7 +25,6 @@ __all__ = ["SCORING", "dataset_seed", "evaluate_chunk", "prepare", "describe"]
 logger = logging.getLogger(__name__)
 
 #: Scorer per task (the selector's defaults).
-SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
 
 
 def dataset_seed(name: str, random_state: int) -> int:

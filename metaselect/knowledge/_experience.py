@@ -27,8 +27,8 @@ from pathlib import Path
 import joblib
 import numpy as np
 
+from .._tasks import SCORING
 from ..portfolio import ENCODING_VERSION, FAMILY_ORDER
-from ._evaluate import SCORING
 from ._records import TMP_MARKER, remove_stale_temporaries, temporary_path
 
 __all__ = ["EXPERIENCE_SCHEMA_VERSION", "read_experience", "reset_experience", "write_experience"]

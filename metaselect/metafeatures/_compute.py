@@ -8,6 +8,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
+from .._tasks import TASKS
 from ._data import as_table, encode_target
 from ._general import general_features
 from ._information import information_features
@@ -20,7 +21,6 @@ from ._subsample import choose_columns, quantile_bins, stratified_rows
 
 logger = logging.getLogger(__name__)
 
-TASKS = ("classification", "regression")
 #: Default cap on the rows of the subsample used by the expensive groups.
 MAX_ROWS = 2000
 #: Default cap on the columns of that subsample.

@@ -40,9 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .._tasks import SCORING
 from ..knowledge import load_knowledge_base
 from ..knowledge._configs import config_set
-from ..knowledge._evaluate import SCORING
 from ..knowledge._experience import read_experience
 from ..portfolio import FAMILY_ORDER, Config, encode_config
 from ._portfolio import DEFAULT_SIZE, SCORE_FLOOR, LearnedPortfolio, greedy_portfolio

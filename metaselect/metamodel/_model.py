@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._tasks import TASKS
 from ..portfolio import ENCODING_VERSION
 from ._memory import Memory
 from ._table import transform_meta
@@ -174,7 +175,7 @@ def load_models(path) -> dict:
     """Models saved by ``metaselect train-meta`` / ``fine-tune``: ``{task: MetaModel}`` from ``path``."""
     path = Path(path)
     models = {}
-    for task in ("classification", "regression"):
+    for task in TASKS:
         file = path / f"metamodel_{task}.npz"
         if file.is_file():
             models[task] = MetaModel.load(file)

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._tasks import TASKS
 from ..portfolio import ENCODING_VERSION, Config
 
 __all__ = ["PORTFOLIO_SCHEMA_VERSION", "LearnedPortfolio", "greedy_portfolio", "load_learned_portfolio"]
@@ -214,7 +215,7 @@ class LearnedPortfolio:
         return cls(out)
 
     @classmethod
-    def from_knowledge_base(cls, kb, tasks=("classification", "regression"), **kwargs) -> LearnedPortfolio:
+    def from_knowledge_base(cls, kb, tasks=TASKS, **kwargs) -> LearnedPortfolio:
         """Build from every dataset of a :class:`~metaselect.knowledge.KnowledgeBase`."""
         from ._table import table_from_knowledge_base
 

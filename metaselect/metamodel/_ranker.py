@@ -7,7 +7,7 @@ import logging
 import numpy as np
 
 from ..portfolio import FAMILY_ORDER, encode_config
-from ..search import Predictions, Ranker, StaticPriorRanker
+from ..search import TIME_REFERENCE_ROWS, Predictions, Ranker, StaticPriorRanker
 from ._model import MetaModel, load_pretrained
 from ._portfolio import load_learned_portfolio
 from ._transfer import LearnedStart, load_transfer
@@ -80,7 +80,7 @@ class MetaModelRanker(Ranker):
         novelty = model.novelty(model.meta_vector(context.meta_features))
         threshold = self.novelty_threshold or model.info.get("novelty_threshold", 3.0)
         return {"novelty": novelty, "out_of_distribution": bool(novelty > threshold),
-                "time_reference_rows": float(model.info.get("time_reference_rows", 1000.0))}
+                "time_reference_rows": float(model.info.get("time_reference_rows", TIME_REFERENCE_ROWS))}
 
     def predict(self, configs, portfolio, context):
         """``(predicted normalised scores, predicted seconds per fold)``; NaN where unknown."""
@@ -110,9 +110,6 @@ class MetaModelRanker(Ranker):
         if context.extra.get("out_of_distribution"):
             return np.where(np.isfinite(predicted), 0.5 * predicted + 0.5 * prior, prior)
         return np.where(np.isfinite(predicted), predicted, prior)
-
-    def predict_time(self, configs, portfolio, context):
-        return self.predict(configs, portfolio, context)[1]
 
     def learned_start(self, portfolio, context) -> LearnedStart:
         """The learned portfolio's members valid in ``portfolio`` and the in-run adaptation for this dataset.

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..search import TIME_REFERENCE_ROWS
+
 __all__ = ["MetaTable", "normalise_scores", "table_from_knowledge_base", "transform_meta"]
 
 
@@ -48,7 +50,7 @@ class MetaTable:
     log_time: np.ndarray
     evaluated: np.ndarray | None = None
     #: Training rows per fold behind the measured times (to scale them to other sizes).
-    time_reference_rows: float = 1000.0
+    time_reference_rows: float = TIME_REFERENCE_ROWS
 
     @property
     def mask(self) -> np.ndarray:

@@ -24,6 +24,7 @@ from importlib import resources
 
 import numpy as np
 
+from .._tasks import TASKS
 from ..portfolio import ENCODING_VERSION, FAMILY_ORDER, encode_config
 from ._adapt import ABLRAdapter, DatasetReweighting
 from ._model import save_npz
@@ -69,7 +70,7 @@ class TransferMatrix:
                     for task, t in tables.items()})
 
     @classmethod
-    def from_knowledge_base(cls, kb, tasks=("classification", "regression")) -> TransferMatrix:
+    def from_knowledge_base(cls, kb, tasks=TASKS) -> TransferMatrix:
         from ._table import table_from_knowledge_base
 
         return cls.from_tables({task: table_from_knowledge_base(kb, task) for task in tasks})

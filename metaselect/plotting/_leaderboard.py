@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import spearmanr
 
+from ..search import VALIDATED
 from ._axes import fitted_board, new_axes
 
 __all__ = ["plot_leaderboard", "plot_predictions"]
@@ -33,7 +34,7 @@ def plot_leaderboard(selector, ax=None):
     """
     board = fitted_board(selector)
     ax = new_axes(ax)
-    ok = board[(board["status"].isin(["ok", "pruned"])) & np.isfinite(board["mean_score"])]
+    ok = board[(board["status"].isin(VALIDATED)) & np.isfinite(board["mean_score"])]
     full = ok["n_samples"] == ok["n_samples"].max() if len(ok) else ok["n_samples"]
     for i, (family, rows) in enumerate(ok.groupby("algorithm", sort=True)):
         colour = f"C{i % 10}"
@@ -50,7 +51,7 @@ def plot_leaderboard(selector, ax=None):
     ax.set_xscale("log")
     ax.set_xlabel("fit time per fold (s, log scale)")
     ax.set_ylabel(f"cross-validated score ({_scoring_name(selector)})")
-    n_failed = int((~board["status"].isin(["ok", "pruned"])).sum())
+    n_failed = int((~board["status"].isin(VALIDATED)).sum())
     ax.set_title(f"{len(ok)} candidates scored, {n_failed} failed/timed out/skipped")
     if len(ok):
         ax.legend(fontsize="small", loc="best")
@@ -78,7 +79,7 @@ def plot_predictions(selector, axes=None):
     """
     board = fitted_board(selector)
     axes = new_axes(axes, ncols=2)
-    ok = board[board["status"].isin(["ok", "pruned"])]
+    ok = board[board["status"].isin(VALIDATED)]
     score_rows = ok[np.isfinite(ok["predicted_score"]) & np.isfinite(ok["mean_score"])]
     ax = axes[0]
     ax.scatter(score_rows["predicted_score"], score_rows["mean_score"], s=25)

@@ -9,11 +9,11 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
+from .._tasks import TASKS
 from ..spaces import SearchSpace
 
 __all__ = ["Config", "Family", "TASKS"]
 
-TASKS = ("classification", "regression")
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ from ._refit import Refitter, SearchFailedError, Winner
 from ._rows import RungRows
 from ._runner import Runner, resolve_cv
 from ._strategy import SearchStrategy, ZeroShot
-from ._timemodel import TimeModel
-from ._trial import STATUSES, Trial, evaluate_candidate
+from ._timemodel import TIME_REFERENCE_ROWS, TimeModel
+from ._trial import STATUSES, VALIDATED, Trial, evaluate_candidate
 
 __all__ = [
     "AdaptiveHalving",
     "STATUSES",
+    "VALIDATED",
     "Budget",
     "CandidateTimeout",
     "Predictions",
@@ -37,6 +38,7 @@ __all__ = [
     "SearchStrategy",
     "StaticPriorRanker",
     "SuccessiveHalving",
+    "TIME_REFERENCE_ROWS",
     "TimeModel",
     "TqdmLoggingHandler",
     "Trial",

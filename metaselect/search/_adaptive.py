@@ -147,7 +147,7 @@ class _Guide:
         for trial in self.runner.history.trials:
             if not self.encodable(trial.config):
                 continue
-            if trial.status in ("ok", "pruned") and np.isfinite(trial.rank_score):
+            if trial.validated and np.isfinite(trial.rank_score):
                 rows, _ = best.get(trial.config, (-1, np.nan))
                 if trial.n_samples >= rows:
                     best[trial.config] = (trial.n_samples, float(trial.rank_score))

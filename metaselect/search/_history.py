@@ -60,7 +60,7 @@ class TrialHistory:
         more rows in time. One stopped after some of its folds competes with its
         estimate over all of them (:attr:`Trial.rank_score`), below the one it trailed.
         """
-        ok = [t for t in self._trials if t.status in ("ok", "pruned") and np.isfinite(t.rank_score)]
+        ok = [t for t in self._trials if t.validated and np.isfinite(t.rank_score)]
         if not ok:
             return []
         top = max(t.n_samples for t in ok)
@@ -78,7 +78,7 @@ class TrialHistory:
     def incumbent(self, n_samples: int, n_folds: int) -> Trial | None:
         """The best trial scored on every one of ``n_folds`` folds of a rung of ``n_samples`` rows
         (the same folds for every candidate of that size); ``None`` when there is none."""
-        complete = [t for t in self._trials if t.status in ("ok", "pruned") and t.n_samples == n_samples
+        complete = [t for t in self._trials if t.validated and t.n_samples == n_samples
                     and len(t.scores) == n_folds and np.isfinite(t.mean_score)]
         return max(complete, key=lambda t: t.mean_score, default=None)
 
@@ -94,7 +94,7 @@ class TrialHistory:
         that cannot score this task, say), while the others ran out of time (a time-out
         says nothing of the cause).
         """
-        if any(t.status in ("ok", "pruned") for t in self._trials):
+        if any(t.validated for t in self._trials):
             return None
         failed = [t for t in self._trials if t.status == "failed"]
         errors = {t.error for t in failed}

@@ -61,7 +61,10 @@ class Ranker:
     ``{"novelty": 0.8, "out_of_distribution": False}``; merged into
     ``context.extra`` before ranking). The search asks for all three at once
     through :meth:`predictions`; a ranker whose score and predictions share
-    work (a network run) overrides it to do that work once.
+    work (a network run) overrides it to do that work once. What a fit calls,
+    and what ``MetaSelector(ranker=...)`` checks for, is :meth:`assess` and
+    :meth:`predictions`: subclass :class:`Ranker` and both are there.
+    :meth:`rank` is a convenience for reading a ranker's order by hand.
     """
 
     def predictions(self, configs: Sequence[Config], portfolio: Portfolio, context: RankingContext) -> Predictions:

@@ -31,7 +31,7 @@ from ._history import TrialHistory
 from ._memory import available_memory_mb
 from ._ranker import Predictions, Ranker, RankingContext, StaticPriorRanker
 from ._rows import RungRows
-from ._timemodel import TimeModel
+from ._timemodel import TIME_REFERENCE_ROWS, TimeModel
 from ._trial import Trial, _score, candidate_limits, evaluate_candidate
 from ._weights import UnweightedCandidate, weighted_fit_params
 
@@ -144,7 +144,7 @@ class Runner:
         self.rows = RungRows(y, cv, classifier, self.random_state, split_params)
         self.history = TrialHistory()
         self.time = TimeModel(self.history, portfolio, self.rows,
-                              self.context.extra.get("time_reference_rows", 1000.0),
+                              self.context.extra.get("time_reference_rows", TIME_REFERENCE_ROWS),
                               n_classes=len(np.unique(y)) if classifier else None, n_features=X.shape[1])
         #: Seconds kept for the final refit: a fifth of the budget until a first result
         #: gives a prediction (the best candidate's extrapolated refit time).

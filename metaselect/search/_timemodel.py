@@ -11,7 +11,12 @@ from ._history import TrialHistory
 from ._rows import RungRows
 from ._trial import Trial
 
-__all__ = ["TimeModel"]
+__all__ = ["TIME_REFERENCE_ROWS", "TimeModel"]
+
+#: Training rows per fold a ranker's time predictions refer to unless it says otherwise
+#: (``context.extra["time_reference_rows"]``): the knowledge base's row cap, on which the
+#: shipped meta-model's times were measured.
+TIME_REFERENCE_ROWS = 1000.0
 
 #: Evaluations' worth of weight the median time correction has against a family's own.
 TIME_SHRINKAGE = 0.5
@@ -27,7 +32,7 @@ class TimeModel:
         Each family's ``time_exponent`` scales times with rows (a power law).
     rows : RungRows
         Folds and training rows per rung size.
-    reference_rows : float, default=1000
+    reference_rows : float, default=TIME_REFERENCE_ROWS
         Training rows the ranker's per-fold time predictions refer to.
     n_classes : int or None, default=None
         Classes of a classification task: the work of families that fit a tree per class
@@ -37,7 +42,7 @@ class TimeModel:
     """
 
     def __init__(self, history: TrialHistory, portfolio: Portfolio, rows: RungRows,
-                 reference_rows: float = 1000.0, n_classes: int | None = None,
+                 reference_rows: float = TIME_REFERENCE_ROWS, n_classes: int | None = None,
                  n_features: int | None = None) -> None:
         self.history, self.portfolio, self.rows = history, portfolio, rows
         self.reference_rows = float(reference_rows)
@@ -135,7 +140,7 @@ class TimeModel:
         (a time-out, or pruned for trailing) projects its seconds per fold to every fold, one
         stopped in its first fold its duration to every fold (a lower bound); 0 when the trial
         says nothing of speed (a failure)."""
-        if trial.status in ("ok", "pruned") and trial.complete:
+        if trial.validated and trial.complete:
             return trial.duration
         if trial.status not in ("pruned", "timeout"):
             return 0.0

@@ -19,9 +19,13 @@ from ..portfolio import Config
 from ._budget import CandidateTimeout, time_limit
 from ._memory import memory_limit
 
-__all__ = ["STATUSES", "Trial", "candidate_limits", "evaluate_candidate"]
+__all__ = ["STATUSES", "VALIDATED", "Trial", "candidate_limits", "evaluate_candidate"]
 
-STATUSES = ("ok", "pruned", "failed", "timeout", "skipped")
+#: Every status a trial can end with, in the leaderboard's order (see :class:`Trial`).
+STATUSES = ("ok", "pruned", "timeout", "failed", "skipped")
+#: The statuses of a trial that has a validation score (a pruned one finished, or was stopped
+#: after some folds with an estimate).
+VALIDATED = ("ok", "pruned")
 #: With K folds, the first fold may take this many times ``1 / K`` of the time share.
 FIRST_FOLD_SLACK = 1.5
 
@@ -70,10 +74,15 @@ class Trial:
         return len(self.scores) >= self.n_folds
 
     @property
+    def validated(self) -> bool:
+        """Whether it has a validation score (its status is in :data:`VALIDATED`)."""
+        return self.status in VALIDATED
+
+    @property
     def rank_score(self) -> float:
         """The score it competes with: the mean over its folds, or, stopped after some of them,
         the estimate over all of them (NaN when it has neither)."""
-        if self.complete or self.status not in ("ok", "pruned"):
+        if self.complete or not self.validated:
             return self.mean_score
         return self.estimate
 
