@@ -174,34 +174,46 @@ def yardstick(out: Path, n_orderings: int, prior: float) -> pd.DataFrame:
                 learned = learn_from_experience(folder, prior_fits=prior).portfolio
                 shutil.rmtree(folder)
                 zero = learned.zero_shot("regression")
+                shipped_zero = load_learned_portfolio().zero_shot("regression")
                 for name in test:
                     row = {c: max(v, 0.0) if np.isfinite(v) else np.nan for c, v in truth[name].items()}
                     vbs, base = np.nanmax(list(row.values())), row.get(sbs, 0.0)
-                    for label, members in (("shipped", shipped), ("learned", learned.configs("regression"))):
+                    for label, members, pick in (("shipped", shipped, shipped_zero),
+                                                 ("learned", learned.configs("regression"), zero)):
                         rows.append({"domain": domain, "ordering": o, "k": k, "table": name, "portfolio": label,
-                                     "sbs": base, "vbs": vbs, "zero_shot_known": zero in truth[name],
+                                     "sbs": base, "vbs": vbs, "zero_shot": _floored(truth[name].get(pick, np.nan)),
                                      **{f"@{c}": v for c, v in zip(COUNTS, replay(members, row), strict=True)}})
     return pd.DataFrame(rows)
+
+
+def _floored(score: float) -> float:
+    """R^2 with a failure, a configuration the ground truth never ran, or anything below -1 at -1."""
+    return max(score, -1.0) if np.isfinite(score) else -1.0
 
 
 def closed_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     """Closed gap per (domain, k, portfolio, ordering), pooled over the test tables."""
     def gap(g):
-        return pd.Series({f"@{c}": (g[f"@{c}"].mean() - g["sbs"].mean()) / (g["vbs"].mean() - g["sbs"].mean())
-                          for c in COUNTS})
+        return pd.Series({**{f"@{c}": (g[f"@{c}"].mean() - g["sbs"].mean()) / (g["vbs"].mean() - g["sbs"].mean())
+                             for c in COUNTS}, "zero": g["zero_shot"].mean()})
     return frame.groupby(["domain", "k", "portfolio", "ordering"]).apply(gap, include_groups=False)
+
+
+def _col(c) -> str:
+    return c if c == "zero" else f"@{c}"
 
 
 def print_yardstick(frame: pd.DataFrame) -> None:
     gaps = closed_gaps(frame)
-    print("| domain | k | " + " | ".join(f"shipped @{c} | learned @{c} | diff @{c}" for c in COUNTS) + " |")
-    print("|---|---|" + "---|---|---|" * len(COUNTS))
+    print("| domain | k | " + " | ".join(f"shipped @{c} | learned @{c} | diff @{c}" for c in COUNTS)
+          + " | zero-shot R^2 shipped | learned | diff |")
+    print("|---|---|" + "---|---|---|" * (len(COUNTS) + 1))
     for (domain, k), g in gaps.groupby(level=["domain", "k"]):
         s, le = g.xs("shipped", level="portfolio"), g.xs("learned", level="portfolio")
         diff = le - s
-        cells = [f"{s[f'@{c}'].mean():+.3f} | {le[f'@{c}'].mean():+.3f} | "
-                 f"{diff[f'@{c}'].mean():+.3f} [{diff[f'@{c}'].min():+.3f}, {diff[f'@{c}'].max():+.3f}]"
-                 for c in COUNTS]
+        cells = [f"{s[_col(c)].mean():+.3f} | {le[_col(c)].mean():+.3f} | "
+                 f"{diff[_col(c)].mean():+.3f} [{diff[_col(c)].min():+.3f}, {diff[_col(c)].max():+.3f}]"
+                 for c in COUNTS + ("zero",)]
         print(f"| {domain} | {k} | " + " | ".join(cells) + " |")
 
 

@@ -68,12 +68,16 @@ def test_a_domains_winner_moves_up_with_the_fits_recorded(tmp_path):
     assert FAVOURITE not in SHIPPED.configs("regression", 2)
 
 
-def test_the_zero_shot_pick_needs_evidence_beyond_the_prior(tmp_path):
-    shipped_pick = SHIPPED.zero_shot("regression")
-    _record(tmp_path, "d0", {FAVOURITE: 0.9, shipped_pick: 0.85})
-    # one fit, a small edge: the knowledge base's mean still decides
-    assert learn_from_experience(tmp_path).portfolio.zero_shot("regression") == shipped_pick
+def test_the_zero_shot_pick_changes_only_on_paired_evidence(tmp_path):
+    pick = SHIPPED.zero_shot("regression")
+    _record(tmp_path, "d0", {FAVOURITE: 0.9, pick: 0.85})
+    # one dataset, a small edge: shrunk by the prior, below the margin
+    assert learn_from_experience(tmp_path).portfolio.zero_shot("regression") == pick
+    # many datasets where FAVOURITE shone but the pick never ran: no pairs, no change
     _domain(tmp_path, 12)
+    assert learn_from_experience(tmp_path).portfolio.zero_shot("regression") == pick
+    for i in range(6):
+        _record(tmp_path, f"p{i}", {FAVOURITE: 0.8, pick: 0.5})
     assert learn_from_experience(tmp_path).portfolio.zero_shot("regression") == FAVOURITE
 
 
@@ -114,18 +118,20 @@ def test_a_fit_records_its_validation_and_the_next_fit_learns_from_it(tmp_path):
     folder = tmp_path / "experience"
     folder.mkdir()
     _domain(folder, 12)
+    pick = SHIPPED.zero_shot("regression")
+    for i in range(6):
+        _record(folder, f"p{i}", {FAVOURITE: 0.8, pick: 0.5})
     model = MetaSelectorRegressor(time_budget=0, knowledge_base=folder, random_state=0).fit(X, y)
     # zero-shot fits the learned pick, not the shipped one
     assert model.best_config_ == {"algorithm": FAVOURITE.family, "params": FAVOURITE.params}
-    assert len(read_experience(folder)) == 12  # nothing validated, nothing recorded
+    assert len(read_experience(folder)) == 18  # nothing validated, nothing recorded
     searched = MetaSelectorRegressor(time_budget=30, max_evals=2, cv=3, knowledge_base=folder,
                                      random_state=0).fit(X, y)
     records = [r for r in read_experience(folder) if r["dataset"].startswith("regression-")]
     assert len(records) == 1 and records[0]["scoring"] == "r2" and records[0]["cv"] == str(searched.cv_) == "3"
-    assert learn_from_experience(folder).n_fits == {"regression": 13}
+    assert learn_from_experience(folder).n_fits == {"regression": 19}
     off = MetaSelectorRegressor(time_budget=0, knowledge_base=folder, learn_from_experience=False,
                                 random_state=0).fit(X, y)
-    pick = SHIPPED.zero_shot("regression")
     assert off.best_config_ == {"algorithm": pick.family, "params": pick.params}
 
 
