@@ -47,6 +47,7 @@ from ..knowledge._configs import config_set
 from ..knowledge._experience import read_experience
 from ..portfolio import FAMILY_ORDER, Config, encode_config
 from ._portfolio import DEFAULT_SIZE, SCORE_FLOOR, LearnedPortfolio, greedy_portfolio
+from ._ranker import NETWORK_TASKS, MetaModelRanker, _cached, _cached_pretrained
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base
 from ._transfer import TransferMatrix, clip_fill
 
@@ -93,8 +94,6 @@ class Experience:
 
     def ranker(self):
         """A :class:`MetaModelRanker` using the learned portfolio, transfer rows and models."""
-        from ._ranker import MetaModelRanker, _cached_pretrained
-
         models = None
         if self.models:
             models = {task: self.models.get(task) or _cached_pretrained(task) for task in FAMILY_ORDER}
@@ -105,9 +104,13 @@ class Experience:
         lines = []
         for task in FAMILY_ORDER:
             k = self.n_fits.get(task, 0)
-            weight = k / (k + PRIOR_FITS)
+            weight = self.portfolio.tasks.get(task, {}).get("experience_weight", 0.0)
+            network = ""
+            if task in self.models:
+                network = ("; fine-tuned network" if task in NETWORK_TASKS else
+                           "; fine-tuned network, not used (this task's default does without the network)")
             lines.append(f"{task}: {k} fit(s) learned from (weight {weight:.2f} against the shipped "
-                         f"knowledge base){'; fine-tuned network' if task in self.models else ''}")
+                         f"knowledge base){network}")
             zero = self.portfolio.zero_shot(task)
             if zero is not None:
                 lines.append(f"  zero-shot pick: {zero.family} {zero.params}")
@@ -135,8 +138,6 @@ def learn_from_experience(folder, *, prior_fits: float = PRIOR_FITS, portfolio=N
     -------
     Experience
     """
-    from ._ranker import _cached
-
     if not prior_fits > 0:
         raise ValueError(f"prior_fits must be positive, got {prior_fits!r}.")
     portfolio = portfolio if portfolio is not None else _cached("portfolio")
