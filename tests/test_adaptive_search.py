@@ -92,7 +92,7 @@ def test_every_candidate_of_the_first_bracket_has_a_predicted_time():
                     scorer=get_scorer("balanced_accuracy"), cv=3, classifier=True, budget=Budget(600),
                     ranker=ranker, context=context, random_state=0)
     search = AdaptiveHalving(pool_size=0)
-    first = search._first(runner, search._guide(runner))
+    first = search.first_bracket(runner, search.guide(runner))
     assert set(first) >= set(portfolio.defaults()) and MEMBERS[0] in first
     assert all(np.isfinite(runner.history.prediction(c)[1]) for c in first)
 

@@ -100,16 +100,32 @@ def test_memory_limit_parameter_is_validated():
         MetaSelectorClassifier(memory_limit=-5).fit(X, y)
 
 
-def test_when_every_refit_fails_a_cheap_default_is_fitted(monkeypatch, caplog):
-    from metaselect.search import Refitter
+class FailsOnAllRows(ClassifierMixin, BaseEstimator):
+    """Fits on a validation fold; raises on all of iris's 150 rows (the refit)."""
 
-    def no_refit(self):
-        return None  # every validated candidate's refit failed or ran out of time
+    def __init__(self, depth=1):
+        self.depth = depth
 
-    monkeypatch.setattr(Refitter, "_best_validated", no_refit)
+    def fit(self, X, y):
+        if len(X) >= 150:
+            raise RuntimeError("cannot fit all rows")
+        self.dummy_ = DummyClassifier().fit(X, y)
+        self.classes_ = self.dummy_.classes_
+        return self
+
+    def predict(self, X):
+        return self.dummy_.predict(X)
+
+
+def test_when_every_refit_fails_a_cheap_default_is_fitted(caplog):
+    families = [Family(name, "classification", lambda params, rs: FailsOnAllRows(**params),
+                       SearchSpace({"depth": Int(1, 3)}, default={"depth": 1}), prior=1.0)
+                for name in ("flaky_a", "flaky_b")]
     X, y = load_iris(return_X_y=True)
-    model = MetaSelectorClassifier(estimators=["gaussian_nb", "decision_tree"], time_budget=30, max_evals=2,
-                                   cv=2, random_state=0).fit(X, y)
+    # the two flaky families rank first and use up max_evals; gaussian_nb is never validated
+    model = MetaSelectorClassifier(estimators=[*families, "gaussian_nb"], ranker=StaticPriorRanker(),
+                                   time_budget=30, max_evals=2, cv=2, random_state=0).fit(X, y)
+    assert set(model.leaderboard_["algorithm"]) == {"flaky_a", "flaky_b"}
     assert "No validated candidate could be refit" in caplog.text
     assert model.best_config_["algorithm"] == "gaussian_nb" and np.isnan(model.best_score_)
     assert model.score(X, y) > 0.9

@@ -28,7 +28,7 @@ from metaselect.search import (
     time_limit,
 )
 from metaselect.search._budget import _can_use_alarm
-from metaselect.search._halving import SHARE_MARGIN
+from metaselect.search._planning import SHARE_MARGIN
 from metaselect.spaces import Float, SearchSpace
 
 
@@ -178,8 +178,8 @@ def test_best_trials_compare_candidates_across_the_last_two_rungs():
     n = runner.n_samples
 
     def trial(config, rows, score, status="ok"):
-        t = Trial(runner.history._candidate_id(config), config, 0, rows, status=status, scores=[score])
-        runner.history._record([t])
+        t = Trial(runner.history.candidate_id(config), config, 0, rows, status=status, scores=[score])
+        runner.history.record([t])
         return t
 
     trial(tree, n // 9, 0.99)           # a lucky score on a ninth of the rows: not comparable
@@ -196,13 +196,13 @@ def test_a_candidate_that_timed_out_on_more_rows_does_not_compete():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     forest_like, tree = portfolio.defaults()[:2]
     n = runner.n_samples
-    runner.history._record([Trial(runner.history._candidate_id(forest_like), forest_like, 0, n // 3, "pruned", [0.95]),
-                      Trial(runner.history._candidate_id(forest_like), forest_like, 1, n, "timeout"),
-                      Trial(runner.history._candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
-                      Trial(runner.history._candidate_id(tree), tree, 1, n, "ok", [0.85])])
+    runner.history.record([Trial(runner.history.candidate_id(forest_like), forest_like, 0, n // 3, "pruned", [0.95]),
+                      Trial(runner.history.candidate_id(forest_like), forest_like, 1, n, "timeout"),
+                      Trial(runner.history.candidate_id(tree), tree, 0, n // 3, "pruned", [0.90]),
+                      Trial(runner.history.candidate_id(tree), tree, 1, n, "ok", [0.85])])
     assert [t.config for t in runner.history.best()] == [tree]
     alone = TrialHistory()
-    alone._record(list(runner.history.trials[:2]))  # nothing else left: it still competes
+    alone.record(list(runner.history.trials[:2]))  # nothing else left: it still competes
     assert [t.config for t in alone.best()] == [forest_like]
 
 
@@ -211,7 +211,7 @@ def test_refit_falls_back_to_the_next_best_not_the_cheapest_and_says_so(monkeypa
     n = runner.n_samples
     configs = portfolio.defaults()
     for config, score, fit_time in zip(configs, [0.95, 0.90, 0.80, 0.60], [0.3, 0.2, 0.1, 0.01], strict=True):
-        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, n, "ok", [score],
+        runner.history.record([Trial(runner.history.candidate_id(config), config, 0, n, "ok", [score],
                                       fit_time=fit_time)])
     refits = []
 
@@ -234,7 +234,7 @@ def test_a_refit_that_breaks_on_all_rows_is_replaced_by_the_next_best_and_said(m
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     configs = portfolio.defaults()
     for config, score in zip(configs, [0.95, 0.90, 0.80, 0.60], strict=True):
-        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, runner.n_samples, "ok",
+        runner.history.record([Trial(runner.history.candidate_id(config), config, 0, runner.n_samples, "ok",
                                       [score], fit_time=0.01)])
     X, y = runner.X, runner.y
 
@@ -256,16 +256,16 @@ def test_a_refit_that_breaks_on_all_rows_is_replaced_by_the_next_best_and_said(m
 def _measured(runner, config, rows, seconds, predicted_per_fold, status="ok"):
     """A trial of ``config`` on ``rows`` that took ``seconds`` where the ranker predicted
     ``predicted_per_fold`` seconds per fold at ``time_reference_rows``."""
-    trial = Trial(runner.history._candidate_id(config), config, 0, rows, status=status, scores=[0.5],
+    trial = Trial(runner.history.candidate_id(config), config, 0, rows, status=status, scores=[0.5],
                   duration=seconds, predicted_time=predicted_per_fold)
-    runner.history._record([trial])
+    runner.history.record([trial])
     return trial
 
 
 def test_time_correction_learns_how_far_the_ranker_is_off_per_family():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     logistic, tree, knn, _ = portfolio.defaults()
-    runner.history._remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
+    runner.history.remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
     assert runner.time.correction("knn") == 1.0  # nothing measured yet
     full = runner.time.predicted(logistic, 1500)
     assert full == pytest.approx(0.01 * runner.time.scale(logistic, 1500))
@@ -290,28 +290,28 @@ def _planned(budget_seconds, per_fold, n=1500, clock=None):
     runner, portfolio = _runner(max_evals=None, budget=Budget(budget_seconds, clock=clock or FakeClock()), n=n)
     runner.reserve = 0.0
     configs = portfolio.defaults()
-    runner.history._remember(configs, [0.5] * len(configs), per_fold)
+    runner.history.remember(configs, [0.5] * len(configs), per_fold)
     return runner, configs
 
 
 def test_later_brackets_keep_what_is_predicted_to_finish():
     sh = SuccessiveHalving(min_resources=500)
     runner, configs = _planned(10.0, [0.001, 0.001, 0.001, 0.001])
-    assert sh._within_budget(runner, configs) == configs  # cheap: the whole bracket
+    assert sh.planner(runner).within_budget(configs) == configs  # cheap: the whole bracket
     # the third is predicted to need more than the time left on all rows: dropped, and
     # of the rest the longest prefix whose bracket fits is kept
-    alone = [sh._bracket_seconds(runner, [c]) for c in configs]
+    alone = [sh.planner(runner).bracket_seconds([c]) for c in configs]
     runner, configs = _planned(10.0, [0.001, 0.001, 10.0 / alone[2] * 0.002, 0.001])
-    assert sh._bracket_seconds(runner, [configs[2]]) > 10.0
-    kept = sh._within_budget(runner, configs)
+    assert sh.planner(runner).bracket_seconds([configs[2]]) > 10.0
+    kept = sh.planner(runner).within_budget(configs)
     assert kept == [configs[0], configs[1], configs[3]]
-    assert sh._bracket_seconds(runner, kept) <= 10.0
+    assert sh.planner(runner).bracket_seconds(kept) <= 10.0
     # nothing fits: the search stops rather than start what cannot finish
     runner, configs = _planned(10.0, [5.0, 5.0, 5.0, 5.0])
-    assert sh._within_budget(runner, configs) == []
+    assert sh.planner(runner).within_budget(configs) == []
     # without time predictions the bracket is kept whole
     runner.history._predictions.clear()
-    assert sh._within_budget(runner, configs) == configs
+    assert sh.planner(runner).within_budget(configs) == configs
 
 
 def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_finish(monkeypatch):
@@ -332,13 +332,13 @@ def test_a_later_bracket_drops_candidates_once_measured_times_say_it_cannot_fini
         return trials
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
-    trials = sh._first_rung_in_waves(runner, configs, sizes, replan=True)
+    trials = sh.planner(runner).first_rung(configs, sizes, replan=True)
     # after the first wave the corrected predictions say about 12 s a candidate on 500 rows
     # and about 36 s on all 1500: with 88 s left, three more first-rung evaluations and two
     # promotions (108 s) do not fit; the slowest predicted are dropped until the rest fits
     assert 2 <= len(started) <= 3 and [t.config for t in trials] == started
     left = runner.time_left()
-    assert sh._bracket_seconds(runner, started, sizes=sizes, started=len(started)) <= left + 1e-9
+    assert sh.planner(runner).bracket_seconds(started, sizes=sizes, started=len(started)) <= left + 1e-9
 
 
 def test_the_first_rung_runs_the_cheapest_first_with_a_share_sized_to_its_prediction(monkeypatch):
@@ -353,7 +353,7 @@ def test_the_first_rung_runs_the_cheapest_first_with_a_share_sized_to_its_predic
         return [_measured(runner, c, n_samples, 0.0, per_fold[configs.index(c)]) for c in wave]
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
-    sh._first_rung_in_waves(runner, configs, sh.resources(len(configs), runner.n_samples))
+    sh.planner(runner).first_rung(configs, sh.resources(len(configs), runner.n_samples))
     order = [wave[0] for wave, _ in calls]
     assert order == [configs[1], configs[3], configs[2], configs[0]]
     predicted = runner.time.predicted(configs[0], 500)
@@ -362,7 +362,7 @@ def test_the_first_rung_runs_the_cheapest_first_with_a_share_sized_to_its_predic
     runner, configs = _planned(100.0, [1e6, 0.0001, 0.0001, 0.0001], clock=FakeClock())
     calls.clear()
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
-    sh._first_rung_in_waves(runner, configs, sh.resources(len(configs), runner.n_samples))
+    sh.planner(runner).first_rung(configs, sh.resources(len(configs), runner.n_samples))
     assert configs[0] not in [wave[0] for wave, _ in calls] and len(calls) == 3
 
 
@@ -371,7 +371,7 @@ def test_the_first_rung_does_not_start_a_family_again_after_it_could_not_finish_
 
     runner, (logistic, tree, knn, bayes) = _planned(100.0, [0.001] * 4, clock=FakeClock())
     deeper = Config("decision_tree", {**tree.params, "min_samples_leaf": 3})
-    runner.history._remember([tree, deeper, logistic], [0.5] * 3, [0.0001, 0.002, 0.003])  # tree first
+    runner.history.remember([tree, deeper, logistic], [0.5] * 3, [0.0001, 0.002, 0.003])  # tree first
     started = []
 
     def fake_evaluate(wave, n_samples, rung, share=None, reserve=None, race=False):
@@ -385,7 +385,7 @@ def test_the_first_rung_does_not_start_a_family_again_after_it_could_not_finish_
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
     sh = SuccessiveHalving(min_resources=500)
     with caplog.at_level("INFO", logger="metaselect.search"):
-        sh._first_rung_in_waves(runner, [tree, deeper, logistic], [500, 1500])
+        sh.planner(runner).first_rung([tree, deeper, logistic], [500, 1500])
     assert started == [tree, logistic]
     assert "could not finish a fold" in caplog.text
 
@@ -406,7 +406,7 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
         return [_measured(runner, c, n_samples, 10.0, 0.0001) for c in wave]
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
-    trials = sh._first_rung_in_waves(runner, configs, sizes)  # no re-planning: the time cap alone
+    trials = sh.planner(runner).first_rung(configs, sizes)  # no re-planning: the time cap alone
     # 30 s, then 60 s >= 50 s: the sampled configuration not started yet is dropped, the
     # default still runs
     # (whatever the cheapest-first order): after two waves only defaults start, and every default runs
@@ -416,7 +416,7 @@ def test_the_first_rung_stops_starting_candidates_after_its_share_of_the_time(mo
     # with time to spare every candidate starts
     clock.now, started[:] = 1000.0, []
     runner.budget = Budget(1000.0, clock=clock)
-    assert len(sh._first_rung_in_waves(runner, configs, sizes)) == 4 and set(started) == set(configs)
+    assert len(sh.planner(runner).first_rung(configs, sizes)) == 4 and set(started) == set(configs)
 
 
 def test_the_reserve_follows_the_best_candidate_whose_refit_can_still_fit():
@@ -424,9 +424,9 @@ def test_the_reserve_follows_the_best_candidate_whose_refit_can_still_fit():
     runner, portfolio = _runner(max_evals=None, budget=Budget(20.0, clock=clock))
     slow, quick = portfolio.defaults()[:2]
     n = runner.n_samples
-    best, other = (Trial(runner.history._candidate_id(c), c, 0, n, "ok", [score], fit_time=fit_time)
+    best, other = (Trial(runner.history.candidate_id(c), c, 0, n, "ok", [score], fit_time=fit_time)
                    for c, score, fit_time in ((slow, 0.95, 4.0), (quick, 0.90, 0.1)))
-    runner.history._record([best, other])
+    runner.history.record([best, other])
     assert 5.0 < runner.time.refit_seconds(best) < 8.0  # 4 s on two thirds of the rows
     runner._update_reserve()
     assert runner.reserve == pytest.approx(1.25 * runner.time.refit_seconds(best))  # it fits: time is kept
@@ -467,14 +467,14 @@ def test_no_survivor_is_promoted_when_none_is_predicted_to_finish():
     runner, portfolio = _runner(max_evals=None, budget=Budget(20, clock=clock))
     fast, slow = portfolio.defaults()[:2]
     for config, fit_time in ((fast, 0.5), (slow, 4.0)):
-        runner.history._record([Trial(runner.history._candidate_id(config), config, 0, 500, "ok", [0.9],
+        runner.history.record([Trial(runner.history.candidate_id(config), config, 0, 500, "ok", [0.9],
                                       fit_time=fit_time, score_time=0.0)])
     runner.reserve = 0.0
     clock.now += 10  # 10 s left: 3 folds on 3x the rows take ~4.5 s (fast) and ~36 s (slow)
-    assert SuccessiveHalving()._affordable(runner, [slow, fast], 1500) == [fast]
+    assert SuccessiveHalving().planner(runner).affordable([slow, fast], 1500) == [fast]
     assert runner.history.trials[1].status == "pruned" and "exceeds" in runner.history.trials[1].error
     clock.now += 7
-    assert SuccessiveHalving()._affordable(runner, [fast], 1500) == []  # not run anyway: the bracket ends
+    assert SuccessiveHalving().planner(runner).affordable([fast], 1500) == []  # not run anyway: the bracket ends
     assert runner.history.trials[0].status == "pruned"
 
 
@@ -542,14 +542,14 @@ def test_a_shared_error_is_named_even_when_another_candidate_timed_out():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     forest_like, tree, knn, _ = portfolio.defaults()
     error = "ValueError: multi_class must be in ('ovo', 'ovr')"
-    runner.history._record([Trial(0, forest_like, 0, 500, "timeout", error="time share of 1.2s exceeded"),
+    runner.history.record([Trial(0, forest_like, 0, 500, "timeout", error="time share of 1.2s exceeded"),
                             Trial(1, tree, 0, 500, "failed", error=error),
                             Trial(2, knn, 0, 500, "failed", error=error)])
     with pytest.raises(SearchFailedError, match=r"same error: ValueError: multi_class"):
         Refitter(runner).winner()
     # different errors and a time-out: a budget problem, the cheap default is fitted
     runner, _ = _runner(max_evals=None, budget=Budget(60))
-    runner.history._record([Trial(0, forest_like, 0, 500, "timeout"), Trial(1, tree, 0, 500, "failed", error="A"),
+    runner.history.record([Trial(0, forest_like, 0, 500, "timeout"), Trial(1, tree, 0, 500, "failed", error="A"),
                             Trial(2, knn, 0, 500, "failed", error="B")])
     assert Refitter(runner).winner().config.family == "gaussian_nb"
 
@@ -620,7 +620,7 @@ def test_a_first_fold_past_its_part_of_the_share_is_stopped_inside_the_fit():
 def test_a_time_out_is_a_floor_for_its_family_not_shrunk_towards_faster_ones():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     logistic, tree, knn, nb = portfolio.defaults()
-    runner.history._remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
+    runner.history.remember(portfolio.defaults(), [0.5] * 4, [0.01] * 4)
     for config in (logistic, tree, nb):  # three families run at the predicted time
         _measured(runner, config, 500, 0.01 * runner.time.scale(config, 500), 0.01)
     # knn stopped in its first fold after 2 s: every one of its 3 folds takes longer
@@ -682,11 +682,11 @@ def test_a_candidate_trailing_the_best_on_its_first_fold_is_pruned_there_with_an
 def test_a_raced_trial_competes_with_its_estimate_not_its_easy_first_folds():
     runner, portfolio = _runner(max_evals=None, budget=Budget(60))
     logistic, tree, *_ = portfolio.defaults()
-    best = Trial(runner.history._candidate_id(logistic), logistic, 0, 1500, "ok", [0.99, 0.80, 0.80], n_folds=3)
+    best = Trial(runner.history.candidate_id(logistic), logistic, 0, 1500, "ok", [0.99, 0.80, 0.80], n_folds=3)
     # trailed by 0.02 on an easy first fold: its mean there (0.97) is above the best's mean (0.863)
-    raced = Trial(runner.history._candidate_id(tree), tree, 0, 1500, "pruned", [0.97], n_folds=3,
+    raced = Trial(runner.history.candidate_id(tree), tree, 0, 1500, "pruned", [0.97], n_folds=3,
                   estimate=best.mean_score - 0.02)
-    runner.history._record([best, raced])
+    runner.history.record([best, raced])
     assert raced.mean_score > best.mean_score
     assert [t.config for t in runner.history.best()] == [logistic, tree]
     assert runner.history.incumbent(1500, 3) is best  # complete trials only
@@ -724,7 +724,7 @@ def test_predicted_times_follow_a_configurations_work():
     runner.time.portfolio = forests
     small, large = Config("random_forest", {**forests.defaults()[0].params, "n_estimators": 25}), forests.defaults()[0]
     assert forests["random_forest"].work(small.params) == pytest.approx(0.25)
-    runner.history._remember([small, large], [0.5, 0.5], [0.1, 0.1])  # the ranker predicts them alike
+    runner.history.remember([small, large], [0.5, 0.5], [0.1, 0.1])  # the ranker predicts them alike
     assert runner.time.predicted(large, 1500) == pytest.approx(4 * runner.time.predicted(small, 1500))
     # measured ten times slower on the small one: the large one is corrected in proportion
     before = runner.time.predicted(small, 1500)
@@ -748,7 +748,7 @@ def test_predicted_times_follow_the_features_a_forest_examines_and_a_boostings_d
     runner, _ = _runner(max_evals=None, budget=Budget(60))
     runner.portfolio = runner.time.portfolio = trees
     every, usual = Config("random_forest", {**default, "max_features": 1.0}), Config("random_forest", default)
-    runner.history._remember([every, usual], [0.5, 0.5], [0.1, 0.1])  # the ranker predicts them alike
+    runner.history.remember([every, usual], [0.5, 0.5], [0.1, 0.1])  # the ranker predicts them alike
     assert runner.time.predicted(every, 1500) == pytest.approx(
         (6 + 5) / (6 ** 0.5 + 5) * runner.time.predicted(usual, 1500))
 
@@ -781,7 +781,7 @@ def test_predicted_times_of_gradient_boosting_grow_with_the_classes():
                         schema=InputSchema(tuple(range(6)), ()), scorer=get_scorer("r2"), cv=3,
                         classifier=task == "classification", budget=Budget(60), random_state=0)
         config = Config(family, portfolio.defaults()[0].params)
-        runner.history._remember([config], [0.5], [0.1])
+        runner.history.remember([config], [0.5], [0.1])
         return runner.time.predicted(config, 600)
 
     assert predicted(5, "gradient_boosting") == pytest.approx(5 * predicted(2, "gradient_boosting"))
@@ -845,7 +845,7 @@ def test_a_later_rung_sizes_each_survivors_share_and_prunes_those_that_no_longer
         return [_measured(runner, c, n_samples, 30.0, 0.001) for c in wave]
 
     monkeypatch.setattr(runner, "evaluate", fake_evaluate)
-    SuccessiveHalving()._later_rung_in_waves(runner, [best, slow], 1500, 1)
+    SuccessiveHalving().planner(runner).later_rung([best, slow], 1500, 1)
     expected = runner.time.extrapolated(runner.history.trials[0], 1500)
     assert len(calls) == 1 and calls[0][0] == [best] and calls[0][1] >= SHARE_MARGIN * expected
     # the slow one extrapolates to about 180 s: pruned before it starts, keeping its score on 500 rows

@@ -329,7 +329,9 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         sample_weight, split_params, score_params = fit_metadata(
             self, X, y, self.scorer_, sample_weight, groups, fit_params, classification=task == "classification")
         portfolio = Portfolio(task, self.estimators)
-        ranker = self.ranker if self.ranker is not None else self._default_ranker()
+        ranker = self.ranker
+        if ranker is None:
+            ranker = _default_ranker(self.knowledge_base, self.learn_from_experience)
         seed = int(check_random_state(self.random_state).randint(2**31 - 2**16))
         self.meta_features_ = _meta_features(X, y, task, seed)
         context = RankingContext(task=task, n_samples=X.shape[0], n_features=X.shape[1],
@@ -364,16 +366,6 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                 logger.warning("Could not record experience in %s: %s", self.knowledge_base, exc)
         self.fit_time_ = time.time() - started
         return self
-
-    def _default_ranker(self):
-        """The shipped meta-model, or what the experience folder taught it."""
-        if self.knowledge_base is None or not self.learn_from_experience:
-            return MetaModelRanker()
-        try:
-            return learn_from_experience(self.knowledge_base).ranker()
-        except (OSError, ValueError) as exc:  # experience must never stop a fit
-            logger.warning("Not learning from %s: %s", self.knowledge_base, exc)
-            return MetaModelRanker()
 
     def _ensemble(self, runner, refitter, best) -> None:
         """Replace the best single model by a selected ensemble when that scores higher."""
@@ -524,6 +516,17 @@ def _meta_features(X, y, task, seed):
     except Exception as exc:  # the search does not need them to run
         logger.warning("Meta-features could not be computed (%s: %s).", type(exc).__name__, exc)
         return None
+
+
+def _default_ranker(knowledge_base, learn: bool):
+    """The shipped meta-model, or what the experience folder ``knowledge_base`` taught it."""
+    if knowledge_base is None or not learn:
+        return MetaModelRanker()
+    try:
+        return learn_from_experience(knowledge_base).ranker()
+    except (OSError, ValueError) as exc:  # experience must never stop a fit
+        logger.warning("Not learning from %s: %s", knowledge_base, exc)
+        return MetaModelRanker()
 
 
 class MetaSelectorClassifier(ClassifierMixin, MetaSelector):

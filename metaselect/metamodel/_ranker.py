@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 
-from ..portfolio import FAMILY_ORDER, encode_config
+from ..portfolio import encode_config
 from ..search import TIME_REFERENCE_ROWS, Predictions, Ranker, StaticPriorRanker
 from ._model import MetaModel, load_pretrained
 from ._portfolio import load_learned_portfolio
@@ -89,7 +89,7 @@ class MetaModelRanker(Ranker):
         model = self._model(context.task)
         if model is None or context.meta_features is None:
             return scores, times
-        known = [i for i, c in enumerate(configs) if _builtin(portfolio, context.task, c.family)]
+        known = [i for i, c in enumerate(configs) if portfolio.is_builtin(c.family)]
         if known:
             encodings = np.array([encode_config(configs[i], context.task) for i in known])
             s, t = model.predict(model.meta_vector(context.meta_features), encodings)
@@ -120,9 +120,9 @@ class MetaModelRanker(Ranker):
         """
         task = context.task
         learned = self.learned_portfolio if self.learned_portfolio is not None else _cached("portfolio")
-        members = [c for c in learned.configs(task) if _builtin(portfolio, task, c.family)]
+        members = [c for c in learned.configs(task) if portfolio.is_builtin(c.family)]
         zero_shot = learned.zero_shot(task)
-        zero_shot = zero_shot if zero_shot is not None and _builtin(portfolio, task, zero_shot.family) else None
+        zero_shot = zero_shot if zero_shot is not None and portfolio.is_builtin(zero_shot.family) else None
         model = self._model(task) if context.meta_features is not None else None
         meta = model.meta_vector(context.meta_features) if model is not None else None
         transfer = self.transfer if self.transfer is not None else _cached("transfer")
@@ -140,18 +140,8 @@ def _cached(name: str):
     return _CACHE[name]
 
 
-def _builtin(portfolio, task: str, family: str) -> bool:
-    return (family in FAMILY_ORDER.get(task, ()) and family in portfolio.families
-            and portfolio[family].space == _builtin_space(task, family))
-
-
 def _cached_pretrained(task: str):
     if task not in _CACHE:
         _CACHE[task] = load_pretrained(task)
     return _CACHE[task]
 
-
-def _builtin_space(task, name):
-    from ..portfolio import builtin_families
-
-    return next(f.space for f in builtin_families(task) if f.name == name)

@@ -174,6 +174,17 @@ class Portfolio:
         """The default configuration of every family."""
         return [f.default_config() for f in self]
 
+    def is_default(self, config: Config) -> bool:
+        """Whether ``config`` is its family's default configuration."""
+        return config.params == self[config.family].space.default()
+
+    def is_builtin(self, name: str) -> bool:
+        """Whether family ``name`` is a built-in one with its built-in space (what the knowledge
+        base, the meta-model and the configuration encoding know)."""
+        if name not in self.families or name not in FAMILY_ORDER.get(self.task, ()):
+            return False
+        return self[name].space == _BUILTIN[self.task, name].space
+
     def sample(self, n: int, random_state=None, weights: dict[str, float] | None = None) -> list[Config]:
         """``n`` random configurations; families drawn with ``weights`` (uniform by default)."""
         rng = np.random.default_rng(check_random_state(random_state).randint(2**31))

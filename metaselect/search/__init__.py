@@ -12,6 +12,7 @@ from ._budget import Budget, CandidateTimeout, time_limit
 from ._halving import SuccessiveHalving
 from ._history import TrialHistory
 from ._memory import memory_limit
+from ._planning import RungPlanner
 from ._progress import ProgressBar, TqdmLoggingHandler
 from ._ranker import Predictions, Ranker, RankingContext, StaticPriorRanker
 from ._refit import Refitter, SearchFailedError, Winner
@@ -37,6 +38,7 @@ __all__ = [
     "SearchFailedError",
     "SearchStrategy",
     "StaticPriorRanker",
+    "RungPlanner",
     "SuccessiveHalving",
     "TIME_REFERENCE_ROWS",
     "TimeModel",

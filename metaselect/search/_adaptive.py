@@ -21,7 +21,7 @@ import logging
 
 import numpy as np
 
-from ..portfolio import FAMILY_ORDER, Config, builtin_families
+from ..portfolio import Config
 from ._halving import SuccessiveHalving, favourites
 from ._runner import Runner
 
@@ -66,28 +66,27 @@ class AdaptiveHalving(SuccessiveHalving):
         self.portfolio_size = portfolio_size
         self.adapt = adapt
 
-    def _guide(self, runner: Runner):
-        hook = getattr(runner.ranker, "learned_start", None)
-        if hook is None:
+    def guide(self, runner: Runner):
+        start = runner.learned_start()
+        if start is None:
             return None
-        start = hook(runner.portfolio, runner.context)
         if not start.members:
             logger.info("no learned-portfolio member is valid in this portfolio: plain successive halving")
             return None
         adapt = runner.context.task in ADAPT_TASKS if self.adapt == "auto" else bool(self.adapt)
         return _Guide(runner, start, adapt)
 
-    def _first(self, runner: Runner, guide=None) -> list[Config]:
+    def first_bracket(self, runner: Runner, guide=None) -> list[Config]:
         """The portfolio's members that fit and the ranker's favourites, then every family's default.
 
         The defaults come last before anything is scored; they are the first rung's
         safety net: once the rung has spent its share of the time only the defaults
-        not run yet still start (:meth:`_first_rung_in_waves`), so a first member
+        not run yet still start (:meth:`~metaselect.search.RungPlanner.first_rung`), so a first member
         slower than predicted still leaves the cheap families a turn. Custom
         families' defaults, which the adaptation cannot encode, come first.
         """
         if guide is None:
-            return super()._first(runner)
+            return super().first_bracket(runner)
         portfolio, seed = runner.portfolio, runner.random_state
         members = guide.start.members[: self.portfolio_size]
         custom = [c for c in portfolio.defaults() if not guide.encodable(c)]
@@ -129,10 +128,7 @@ class _Guide:
 
     def __init__(self, runner: Runner, start, adapt: bool) -> None:
         self.runner, self.start = runner, start
-        task = runner.context.task
-        builtin = {f.name: f.space for f in builtin_families(task)} if task in FAMILY_ORDER else {}
-        self._builtin = {name for name, space in builtin.items()
-                         if name in runner.portfolio.families and runner.portfolio[name].space == space}
+        self._builtin = {name for name in runner.portfolio.families if runner.portfolio.is_builtin(name)}
         self.ranking = start.ranking(start.members) if adapt else None
         self.rescore = self._rescore if adapt else None
         self._seen = -1

@@ -16,9 +16,10 @@ COMPARABLE_FRACTION = 1 / 3
 class TrialHistory:
     """Every trial of one search, in the order they ran, and the ranker's predictions.
 
-    Strategies read it (as Optuna's samplers read a study); only the
+    Strategies read it (as Optuna's samplers read a study); the
     :class:`~metaselect.search.Runner` that owns it records trials, predictions
-    and prunings.
+    and prunings through the recording methods below (which tests and replays
+    may use to fill a history by hand). A stored trial changes only here.
     """
 
     def __init__(self) -> None:
@@ -105,14 +106,23 @@ class TrialHistory:
         return None
 
     # -- recording (the runner's) ----------------------------------------------
-    def _candidate_id(self, config: Config) -> int:
+    def candidate_id(self, config: Config) -> int:
+        """The id of ``config``'s candidate: the same configuration keeps its id across rungs."""
         return self._ids.setdefault(config, len(self._ids))
 
-    def _record(self, trials: list[Trial]) -> None:
+    def record(self, trials: list[Trial]) -> None:
+        """Add finished ``trials``, in the order they ran."""
         self._trials.extend(trials)
         self._last.update((t.config, t) for t in trials)
 
-    def _remember(self, configs, scores, seconds) -> None:
+    def prune(self, trial: Trial, reason: str = "") -> None:
+        """Mark a recorded ``trial`` pruned: it finished, and the search chose not to take it further."""
+        trial.status = "pruned"
+        if reason:
+            trial.error = reason
+
+    def remember(self, configs, scores, seconds) -> None:
+        """Keep the ranker's predicted scores and seconds of ``configs`` (for trials and the leaderboard)."""
         self._predictions.update(
             {c: (float(s), float(t)) for c, s, t in zip(configs, scores, seconds, strict=True)}
         )

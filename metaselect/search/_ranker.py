@@ -114,7 +114,7 @@ class StaticPriorRanker(Ranker):
         for i, config in enumerate(configs):
             family = portfolio[config.family]
             value = family.prior
-            if config.params == family.space.default():
+            if portfolio.is_default(config):
                 value += self.default_bonus
             if context.n_samples > self.large_n and family.time_exponent > 1.2:
                 value -= self.large_penalty

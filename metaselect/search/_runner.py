@@ -188,6 +188,17 @@ class Runner:
     def validated_share(self) -> float:
         return self.rows.validated_share
 
+    def elapsed(self) -> float:
+        """Seconds of the budget spent so far."""
+        return self.budget.elapsed()
+
+    def learned_start(self):
+        """The ranker's learned start for this fit (``ranker.learned_start(portfolio, context)``:
+        the learned portfolio's members, its zero-shot pick, the in-run adaptation), or ``None``
+        when the ranker has none."""
+        hook = getattr(self.ranker, "learned_start", None)
+        return None if hook is None else hook(self.portfolio, self.context)
+
     def time_left(self, reserve: float | None = None) -> float:
         """Seconds the search may still spend: the budget left less ``reserve`` (default: the
         current reserve for the refit) and the safety margin."""
@@ -205,14 +216,12 @@ class Runner:
     def rank(self, configs: Sequence[Config]) -> Predictions:
         """The ranker's :class:`Predictions` for ``configs`` (one call), remembered in the history."""
         predictions = self.ranker.predictions(list(configs), self.portfolio, self.context)
-        self.history._remember(predictions.configs, predictions.score, predictions.seconds)
+        self.history.remember(predictions.configs, predictions.score, predictions.seconds)
         return predictions
 
     def prune(self, trial: Trial, reason: str = "") -> None:
         """Mark ``trial`` pruned: it finished, and the strategy chose not to take it further."""
-        trial.status = "pruned"
-        if reason:
-            trial.error = reason
+        self.history.prune(trial, reason)
 
     def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int,
                  share: float | None = None, reserve: float | None = None, race: bool = False) -> list[Trial]:
@@ -247,7 +256,7 @@ class Runner:
             best = self.history.incumbent(n_samples, len(splits))
             incumbent = None if best is None else list(best.scores)
         for config in configs:
-            trial = Trial(self.history._candidate_id(config), config, rung, n_samples)
+            trial = Trial(self.history.candidate_id(config), config, rung, n_samples)
             trial.predicted_score, trial.predicted_time = self.history.prediction(config)
             try:
                 estimator = self.build(config)
@@ -273,7 +282,7 @@ class Runner:
                          trial.candidate_id, rung, n_samples, trial.config.family, dict(trial.config.params),
                          trial.status, trial.mean_score, trial.duration,
                          f" ({trial.error})" if trial.error else "")
-        self.history._record(trials)
+        self.history.record(trials)
         self._update_reserve()
         for callback in self.callbacks:
             callback(self, trials)
@@ -319,7 +328,7 @@ class Runner:
     def build(self, config: Config):
         family = self.portfolio[config.family]
         return make_candidate_pipeline(family, config.params, self.schema,
-                                       random_state=self.random_state + self.history._candidate_id(config))
+                                       random_state=self.random_state + self.history.candidate_id(config))
 
     @property
     def allowance(self) -> float:

@@ -48,10 +48,15 @@ class SearchStrategy:
     def run(self, runner) -> Sequence[Config]:
         """Search with ``runner`` until done or out of budget.
 
-        Use ``runner.rank(configs)`` for the ranker's predictions,
-        ``runner.evaluate(configs, n_samples, rung)`` to validate candidates,
-        ``runner.prune(trial, reason)`` to stop one, and read ``runner.history``,
-        ``runner.time`` and ``runner.time_left()``.
+        What a strategy may use of the runner, and nothing else:
+
+        * to ask: ``rank(configs)`` (the ranker's :class:`Predictions`, remembered for the
+          leaderboard), ``evaluate(configs, n_samples, rung, share=, reserve=, race=)``,
+          ``prune(trial, reason)``, ``learned_start()``;
+        * to read: ``history`` (the trials), ``time`` (the :class:`TimeModel`), ``time_left(reserve)``,
+          ``time_share(n, reserve)``, ``elapsed()``, ``can_continue()``, ``reserve`` (seconds
+          kept for the refit), ``n_workers()``, ``n_samples``, ``validated_share``, ``rows``
+          (folds per rung size), ``portfolio``, ``context``, ``random_state``.
 
         Returns
         -------
@@ -107,9 +112,9 @@ class ZeroShot(SearchStrategy):
         if size and not context.extra.get("out_of_distribution"):
             pool += portfolio.sample(size, random_state=runner.random_state)
         ranked = runner.rank(pool).ranked()
-        hook = getattr(runner.ranker, "learned_start", None)
-        if context.task in PORTFOLIO_FIRST and hook is not None:
-            pick = hook(portfolio, context).zero_shot
+        start = runner.learned_start() if context.task in PORTFOLIO_FIRST else None
+        if start is not None:
+            pick = start.zero_shot
             first = [pick] if pick is not None else []
             if first:
                 runner.rank(first)  # its predicted time, for the check below
