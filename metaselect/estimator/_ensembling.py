@@ -1,4 +1,5 @@
-"""Greedy ensemble selection over the candidates the search ran on all rows."""
+"""The winner of a fit: the refitter's single best, or a greedy ensemble selected over the
+candidates the search ran on all rows when that scores higher out of fold."""
 
 from __future__ import annotations
 
@@ -7,13 +8,32 @@ import logging
 import numpy as np
 
 from ..ensemble import EnsembleClassifier, EnsembleRegressor, ensemble_selection, make_score_func
+from ..search import Refitter, Winner
 
-__all__ = ["fit_ensemble"]
+__all__ = ["fit_ensemble", "refit_winner"]
 
 logger = logging.getLogger(__name__)
 
 #: Candidates (best first) whose out-of-fold predictions enter the selection.
 MAX_POOL = 20
+
+
+def refit_winner(runner, unvalidated, unvalidated_seconds, *, scoring, ensemble_size: int) -> Winner:
+    """The one refit path of a fit: the :class:`~metaselect.search.Refitter`'s winner, replaced by
+    an ensemble of ``ensemble_size`` selection steps when the runner collected out-of-fold
+    predictions and the ensemble scores higher out of fold (:func:`fit_ensemble`)."""
+    refitter = Refitter(runner)
+    winner = refitter.winner(unvalidated, unvalidated_seconds)
+    if winner.trial is None or not runner.collect_oof:
+        return winner
+    found = fit_ensemble(runner, refitter, scoring, runner.portfolio.task, ensemble_size, winner.trial,
+                         winner.estimator)
+    if found is None:
+        logger.info("ensemble: no gain over %s out of fold; keeping it", winner.config.family)
+        return winner
+    estimator, score, members = found
+    logger.info("ensemble of %d members, out-of-fold score %.4f", len(members), score)
+    return Winner(winner.config, estimator, score, winner.trial, tuple(members))
 
 
 def fit_ensemble(runner, refitter, scoring, task: str, size: int, best, best_estimator):
@@ -33,9 +53,7 @@ def fit_ensemble(runner, refitter, scoring, task: str, size: int, best, best_est
         return None
     classification = task == "classification"
     classes = np.arange(pool[0].oof.shape[1]) if classification else None
-    # The rows validated on all rows' rung: every row with K-fold, the held-out fifth with a holdout.
-    rows = np.sort(np.concatenate([test for _, test in runner.rows(runner.n_samples)[1]]))
-    y = runner.y[rows]
+    rows, y = runner.validated_rows()
     predictions = [t.oof[rows] if classification else t.oof[rows, 0] for t in pool]
     try:
         score_func = make_score_func(scoring, task, classes)

@@ -29,13 +29,12 @@ from ..search import (
     Budget,
     ProgressBar,
     RankingContext,
-    Refitter,
     Runner,
     TqdmLoggingHandler,
     ZeroShot,
     resolve_cv,
 )
-from ._ensembling import fit_ensemble
+from ._ensembling import refit_winner
 from ._leaderboard import make_leaderboard
 from ._routing import fit_metadata, selector_routing
 from ._transaction import transactional
@@ -352,7 +351,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                 callbacks=callbacks, sample_weight=sample_weight, split_params=split_params,
                 score_params=score_params,
             )  # fmt: skip
-            self._search(runner)
+            self._search(runner, scoring)
         self._schema = schema
         self.leaderboard_ = make_leaderboard(runner.history.trials)
         if self.out_of_distribution_:
@@ -366,19 +365,6 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                 logger.warning("Could not record experience in %s: %s", self.knowledge_base, exc)
         self.fit_time_ = time.time() - started
         return self
-
-    def _ensemble(self, runner, refitter, best) -> None:
-        """Replace the best single model by a selected ensemble when that scores higher."""
-        scoring = self.scoring or SCORING[self.task_]
-        found = fit_ensemble(runner, refitter, scoring, self.task_, self.ensemble_size, best, self.best_estimator_)
-        if found is None:
-            logger.info("ensemble: no gain over %s out of fold; keeping it", best.config.family)
-            return
-        self.best_estimator_, self.best_score_, members = found
-        self.best_config_ = {"algorithm": "ensemble", "params": {"members": [
-            {"algorithm": t.config.family, "params": dict(t.config.params), "weight": w} for t, w in members
-        ]}}
-        logger.info("ensemble of %d members, out-of-fold score %.4f", len(members), self.best_score_)
 
     def _validate_inputs(self, X, y):
         """Checked ``(X, y, schema, task)``; every error names the problem."""
@@ -402,7 +388,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
                              f"class of y has a single sample ({y.shape[0]} samples).")
         return X, y, schema, task
 
-    def _search(self, runner) -> None:
+    def _search(self, runner, scoring) -> None:
         """Run the search strategy, refit its winner and set the ``best_*`` attributes."""
         if self.out_of_distribution_:
             logger.warning(
@@ -414,13 +400,10 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         if strategy is None:
             strategy = ZeroShot() if self.time_budget == 0 else AdaptiveHalving()
         unvalidated = strategy.run(runner)
-        refitter = Refitter(runner)
-        winner = refitter.winner(unvalidated, getattr(strategy, "unvalidated_seconds", None))
-        self.best_estimator_ = winner.estimator
-        self.best_config_ = {"algorithm": winner.config.family, "params": dict(winner.config.params)}
-        self.best_score_ = winner.score
-        if winner.trial is not None and runner.collect_oof:
-            self._ensemble(runner, refitter, winner.trial)
+        winner = refit_winner(runner, unvalidated, getattr(strategy, "unvalidated_seconds", None),
+                              scoring=scoring, ensemble_size=self.ensemble_size)
+        self.best_estimator_, self.best_config_, self.best_score_ = (
+            winner.estimator, winner.description(), winner.score)
         logger.info("best: %s %s (score %.4f)", self.best_config_["algorithm"],
                     self.best_config_["params"], self.best_score_)
 

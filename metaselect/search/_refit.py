@@ -38,13 +38,25 @@ class Winner:
     """The fitted result of a search.
 
     ``trial`` is the validated trial it was chosen by, ``None`` when it was fitted
-    without validation (``score`` is then NaN).
+    without validation (``score`` is then NaN). An ensemble's ``members`` are
+    ``(trial, weight)`` pairs; its ``config`` and ``trial`` are then the best single
+    candidate's, its ``score`` the ensemble's out-of-fold score.
     """
 
     config: Config
     estimator: object
     score: float
     trial: Trial | None = None
+    members: tuple = ()
+
+    def description(self) -> dict:
+        """``{"algorithm": family, "params": {...}}``; an ensemble's algorithm is ``"ensemble"``
+        and its params list the members (algorithm, params, weight)."""
+        if self.members:
+            return {"algorithm": "ensemble", "params": {"members": [
+                {"algorithm": t.config.family, "params": dict(t.config.params), "weight": w}
+                for t, w in self.members]}}
+        return {"algorithm": self.config.family, "params": dict(self.config.params)}
 
 
 class Refitter:

@@ -324,6 +324,12 @@ class Runner:
             kept_for = next((t for t in best if self.refit_fits(t)), best[0])
             self.reserve = min(1.25 * self.time.refit_seconds(kept_for), 0.5 * self.budget.seconds)
 
+    def validated_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, y[rows])``: the rows validated on the all-rows rung (every row with K-fold, the
+        held-out fifth with a holdout), where out-of-fold predictions exist."""
+        rows = np.sort(np.concatenate([test for _, test in self.rows(self.n_samples)[1]]))
+        return rows, self.y[rows]
+
     # -- fitting on all rows ----------------------------------------------------
     def build(self, config: Config):
         family = self.portfolio[config.family]
