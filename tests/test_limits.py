@@ -10,7 +10,7 @@ from sklearn.dummy import DummyClassifier
 
 from metaselect import Family, MetaSelectorClassifier
 from metaselect.search import StaticPriorRanker
-from metaselect.search._memory import available_memory_mb, memory_limit
+from metaselect.search._ram import available_memory_mb, memory_limit
 from metaselect.spaces import Int, SearchSpace
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS with /proc")

@@ -11,9 +11,9 @@ from ._adaptive import AdaptiveHalving
 from ._budget import Budget, CandidateTimeout, time_limit
 from ._halving import SuccessiveHalving
 from ._history import TrialHistory
-from ._memory import memory_limit
 from ._planning import RungPlanner
 from ._progress import ProgressBar, TqdmLoggingHandler
+from ._ram import memory_limit
 from ._ranker import Predictions, Ranker, RankingContext, StaticPriorRanker
 from ._refit import Refitter, SearchFailedError, Winner
 from ._rows import RungRows

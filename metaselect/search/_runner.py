@@ -28,7 +28,7 @@ from ..portfolio import Config, Portfolio
 from ..preprocessing import InputSchema, make_candidate_pipeline
 from ._budget import Budget
 from ._history import TrialHistory
-from ._memory import available_memory_mb
+from ._ram import available_memory_mb
 from ._ranker import Predictions, Ranker, RankingContext, StaticPriorRanker
 from ._rows import RungRows
 from ._timemodel import TIME_REFERENCE_ROWS, TimeModel

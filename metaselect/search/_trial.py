@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from ..portfolio import Config
 from ._budget import CandidateTimeout, time_limit
-from ._memory import memory_limit
+from ._ram import memory_limit
 
 __all__ = ["STATUSES", "VALIDATED", "Trial", "candidate_limits", "evaluate_candidate"]
 
