@@ -124,7 +124,8 @@ class AdaptiveHalving(SuccessiveHalving):
 
 
 class _Guide:
-    """One fit's in-run ranking: reads the runner's history, never writes to it."""
+    """One fit's in-run ranking: reads the runner's history; like a strategy it writes nothing
+    there itself (a ranking it asks of :meth:`Runner.rank` is remembered by the runner)."""
 
     def __init__(self, runner: Runner, start, adapt: bool) -> None:
         self.runner, self.start = runner, start
