@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .._tasks import TASKS
 from ..metamodel._experience import MODELS_FOLDER
+from ..metamodel._portfolio import is_knowledge_base
 
 
 def register(sub) -> None:
@@ -121,7 +122,7 @@ def run_fine_tune(args) -> int:
     tables = experience_tables(args.experience)
     if not tables:
         raise ValueError(f"No usable experience in {args.experience}")
-    folder = Path(args.experience).is_dir() and not (Path(args.experience) / "kb.json").exists()
+    folder = not is_knowledge_base(args.experience)
     if args.out is None and not folder:
         raise ValueError("--out is needed when EXPERIENCE is a knowledge base")
     base = load_models(args.base) if args.base else {t: load_pretrained(t) for t in TASKS}

@@ -46,7 +46,13 @@ from ..knowledge import load_knowledge_base
 from ..knowledge._configs import config_set
 from ..knowledge._experience import read_experience
 from ..portfolio import FAMILY_ORDER, Config, encode_config
-from ._portfolio import DEFAULT_SIZE, SCORE_FLOOR, LearnedPortfolio, greedy_portfolio
+from ._portfolio import (
+    DEFAULT_SIZE,
+    SCORE_FLOOR,
+    LearnedPortfolio,
+    greedy_portfolio,
+    is_knowledge_base,
+)
 from ._ranker import NETWORK_TASKS, MetaModelRanker, _cached, _cached_pretrained
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base
 from ._transfer import TransferMatrix, clip_fill
@@ -258,13 +264,14 @@ def _estimated_rows(task, entry, base_configs, rows) -> np.ndarray:
     how well they match what was seen)."""
     encodings = np.asarray(entry["encodings"], float)
     index = {c: j for j, c in enumerate(base_configs) if c is not None}
+    reweighting = TransferMatrix({task: entry}).reweighting(task)
+    prior_estimate = reweighting.weights_ @ entry["raw"]
     out = []
     for row in rows:
         seen = [(index[c], max(s, 0.0)) for c, (s, _) in row.items() if c in index]
-        reweighting = TransferMatrix({task: entry}).reweighting(task)
-        if seen:
+        if seen:  # each update replaces the observations: one adapter serves every row
             reweighting.update(encodings[[j for j, _ in seen]], [s for _, s in seen])
-        estimate = reweighting.weights_ @ entry["raw"]
+        estimate = reweighting.weights_ @ entry["raw"] if seen else prior_estimate.copy()
         for j, s in seen:
             estimate[j] = s
         out.append(estimate)
@@ -303,7 +310,7 @@ def experience_tables(path) -> dict:
     in :func:`learn_from_experience`.
     """
     path = Path(path)
-    if path.is_file() or (path / "kb.json").exists():
+    if is_knowledge_base(path):
         kb = load_knowledge_base(path)
         return {task: table_from_knowledge_base(kb, task) for task in sorted(set(kb.datasets()["task"]))}
     tables = {}

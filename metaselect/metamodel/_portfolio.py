@@ -238,7 +238,7 @@ class LearnedPortfolio:
         from ..knowledge import load_knowledge_base
         from ._table import table_from_knowledge_base
 
-        if not _is_knowledge_base(experience):
+        if not is_knowledge_base(experience):
             raise ValueError(f"{experience} is not a knowledge base; an experience folder is learned from "
                              "with metaselect.metamodel.learn_from_experience(FOLDER).")
         parts = {}
@@ -306,7 +306,8 @@ def _zero_shot(floored: np.ndarray, columns: list[Config]) -> dict:
     return {**columns[best].to_dict(), "mean_score": round(float(mean[best]), 6)}
 
 
-def _is_knowledge_base(path) -> bool:
+def is_knowledge_base(path) -> bool:
+    """Whether ``path`` is a packed knowledge base or a build directory (not an experience folder)."""
     path = Path(path)
     return path.is_file() or (path / "kb.json").exists()
 
