@@ -888,3 +888,21 @@ def test_without_the_anchor_or_when_it_is_predicted_slow_the_default_starts_on_t
                            (SuccessiveHalving(), _QuickRanker(seconds=1e4))]:
         trials = _boosting_default_trials(search, ranker, max_evals=3)
         assert 3000 not in trials["n_samples"].tolist(), (search, ranker.seconds)
+
+
+def test_on_more_than_early_stopping_rows_the_anchor_is_the_early_stopped_default():
+    from sklearn.datasets import make_friedman1
+
+    from metaselect import MetaSelectorRegressor
+    from metaselect.search._halving import EARLY_STOPPING_ROWS
+
+    n = int(EARLY_STOPPING_ROWS * 1.6)  # 3-fold CV: 10,667 training rows per fold
+    X, y = make_friedman1(n_samples=n, random_state=0)
+    model = MetaSelectorRegressor(time_budget=60, max_evals=2, cv=3, random_state=0, search=SuccessiveHalving(),
+                                  ranker=_QuickRanker(), estimators=["hist_gradient_boosting", "ridge"])
+    board = model.fit(X, y).leaderboard_
+    on_all_rows = board[board["n_samples"].eq(n)]
+    longest = Portfolio("regression")["hist_gradient_boosting"].space.params["max_iter"].high
+    early_stopped = {**Portfolio("regression")["hist_gradient_boosting"].default_config().params, "max_iter": longest}
+    anchor = on_all_rows[on_all_rows["params"].eq(early_stopped)]
+    assert anchor["algorithm"].tolist() == ["hist_gradient_boosting"] and anchor["status"].tolist() == ["ok"]
