@@ -26,6 +26,12 @@ Phases, in the order of what they buy per core-hour (issue 24):
    the same table, what the search needs to learn how a family's score grows with rows
    (issue 23's promotion). Its dataset folder (``kb/.curves``) links the two sources'
    files; the corpus is read from ``../shared/corpus`` (a development machine's copy).
+3. ``repeat``: every table of the first phase's and the shipped build's (the corpus's and
+   the new regression tables, regression first) again with the same settings, rows and
+   configurations and other folds (``repetition=1``): a second repetition of the
+   cross-validation, whose mean with the first lowers the fold noise that bounds what
+   any selector can learn (the noise ceiling of issue 24). Its folder (``kb/.repeat``)
+   links both sources' files as the curves phase's does.
 """
 
 from __future__ import annotations
@@ -54,10 +60,15 @@ PHASES = {
                    "random_state": 0},
     "curves": {"n_configs": 100, "cv": 3, "max_rows": 4000, "time_limit": 20.0, "chunk_size": 8,
                "random_state": 0},
+    "repeat": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
+               "random_state": 0, "repetition": 1},
 }
-
 #: The curves phase's tables: at least this many rows (so 4,000 is a subsample, not all of it).
 CURVE_ROWS = 4000
+#: Each phase's dataset folder beside ``kb/``, when it links the corpus and the new tables, and
+#: the fewest rows a table of it has (the others run on ``--data`` itself).
+LINKED = {"curves": (".curves", CURVE_ROWS), "repeat": (".repeat", 0)}
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
@@ -69,8 +80,9 @@ def ensure_data(folder: Path) -> None:
                         else ROOT.parent / "shared" / "corpus")
 
 
-def curves_folder(out: Path, data: Path) -> Path:
-    """A dataset folder linking the corpus's and ``data``'s tables of at least CURVE_ROWS rows."""
+def linked_folder(out: Path, data: Path, min_rows: int) -> Path:
+    """A dataset folder linking the corpus's and ``data``'s tables of at least ``min_rows`` rows,
+    regression first."""
     import pandas as pd
 
     if (out / "manifest.csv").is_file():
@@ -79,7 +91,7 @@ def curves_folder(out: Path, data: Path) -> Path:
     frames = []
     for source in (CORPUS, data):
         manifest = pd.read_csv(source / "manifest.csv")
-        manifest = manifest[manifest["n_rows"] >= CURVE_ROWS]
+        manifest = manifest[manifest["n_rows"] >= min_rows]
         for name in manifest["name"]:
             link = out / "data" / f"{name}.csv.gz"
             if not link.exists():
@@ -162,7 +174,7 @@ def main(argv=None) -> int:
     ensure_data(args.data)
     for phase in args.phases:
         out = HERE / "v3" / phase
-        data = curves_folder(HERE / ".curves", args.data) if phase == "curves" else args.data
+        data = linked_folder(HERE / LINKED[phase][0], args.data, LINKED[phase][1]) if phase in LINKED else args.data
         progress = Progress(phase, args.commit_every)
         summary = build_knowledge_base(data, out, n_jobs=1, progress=False,
                                        callback=_with_total(out, data, progress),

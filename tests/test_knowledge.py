@@ -299,6 +299,18 @@ def test_other_settings_are_refused(corpus, built):
         build_knowledge_base(corpus, built[0], n_jobs=1, progress=False, **{**SETTINGS, "cv": 3})
 
 
+def test_a_repetition_draws_other_folds_of_the_same_rows(corpus, built, tmp_path):
+    out = tmp_path / "repeat"
+    build_knowledge_base(corpus, out, n_jobs=1, progress=False, repetition=1, datasets=["mixed"], **SETTINGS)
+    first, again = load_knowledge_base(built[0]), load_knowledge_base(out)
+    assert again.settings["repetition"] == 1 and "repetition" not in first.settings
+    assert again.datasets().loc["mixed", "n_rows_used"] == first.datasets().loc["mixed", "n_rows_used"]
+    folds = [_read(kb / "results" / "mixed" / "meta.json.gz")["folds"] for kb in (built[0], out)]
+    assert folds[0] != folds[1]
+    with pytest.raises(ValueError, match="was built with settings"):
+        build_knowledge_base(corpus, built[0], n_jobs=1, progress=False, repetition=1, **SETTINGS)
+
+
 def test_timeouts_are_recorded(corpus, tmp_path):
     build_knowledge_base(corpus, tmp_path / "kb", n_jobs=1, progress=False, datasets=["reg"],
                          **{**SETTINGS, "time_limit": 1e-4})

@@ -59,10 +59,12 @@ DEFAULT_CHUNK_SIZE = 8
 
 
 def build_settings(n_configs=DEFAULT_N_CONFIGS, cv=DEFAULT_CV, max_rows=DEFAULT_MAX_ROWS,
-                  time_limit=DEFAULT_TIME_LIMIT, chunk_size=DEFAULT_CHUNK_SIZE, random_state=0) -> dict:
-    """The settings that define a build (validated); two builds merge only if they agree."""
+                  time_limit=DEFAULT_TIME_LIMIT, chunk_size=DEFAULT_CHUNK_SIZE, random_state=0,
+                  repetition=0) -> dict:
+    """The settings that define a build (validated); two builds merge only if they agree.
+    ``repetition`` is recorded only when it is not 0 (builds before it existed agree)."""
     checks = {"n_configs": (n_configs, 1), "cv": (cv, 2), "max_rows": (max_rows, 20),
-              "chunk_size": (chunk_size, 1), "random_state": (random_state, 0)}
+              "chunk_size": (chunk_size, 1), "random_state": (random_state, 0), "repetition": (repetition, 0)}
     for name, (value, low) in checks.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"The {name!r} parameter of build_knowledge_base must be an int in the "
@@ -70,8 +72,9 @@ def build_settings(n_configs=DEFAULT_N_CONFIGS, cv=DEFAULT_CV, max_rows=DEFAULT_
     if not isinstance(time_limit, int | float) or not time_limit > 0:
         raise ValueError(f"The 'time_limit' parameter of build_knowledge_base must be a positive "
                          f"number. Got {time_limit!r} instead.")
-    return {"n_configs": n_configs, "cv": cv, "max_rows": max_rows, "time_limit": float(time_limit),
-            "chunk_size": chunk_size, "random_state": random_state, "scoring": dict(SCORING)}
+    settings = {"n_configs": n_configs, "cv": cv, "max_rows": max_rows, "time_limit": float(time_limit),
+                "chunk_size": chunk_size, "random_state": random_state, "scoring": dict(SCORING)}
+    return {**settings, "repetition": repetition} if repetition else settings
 
 
 def _open_build(out: Path, settings: dict) -> dict:
@@ -157,7 +160,7 @@ def _pending_units(folder: DatasetFolder, out: Path, header: dict, datasets) -> 
 def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv: int = DEFAULT_CV,
                          max_rows: int = DEFAULT_MAX_ROWS, time_limit: float = DEFAULT_TIME_LIMIT,
                          chunk_size: int = DEFAULT_CHUNK_SIZE, n_jobs=None, random_state: int = 0,
-                         datasets=None, progress: bool = True,
+                         repetition: int = 0, datasets=None, progress: bool = True,
                          callback: Callable[[dict], None] | None = None) -> dict:
     """Evaluate the configuration set on every dataset of ``folder``; results go to ``out``.
 
@@ -186,6 +189,11 @@ def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv:
         backend is used, so ``with joblib.parallel_config("dask"):`` works.
     random_state : int, default=0
         Seed of the configuration set, the subsamples, the folds and the models.
+    repetition : int, default=0
+        Another repetition of the cross-validation: the same rows, configurations
+        and models, other folds (``1``, ``2``, ...). A repetition is its own build
+        (in its own ``out``); averaging it with the first lowers the fold noise of
+        every score.
     datasets : list of str, default=None
         Only these datasets of the folder (default: all).
     progress : bool, default=True
@@ -204,7 +212,7 @@ def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv:
     --------
     >>> build_knowledge_base("corpus/", "kb/", n_jobs=-1)  # doctest: +SKIP
     """
-    settings = build_settings(n_configs, cv, max_rows, time_limit, chunk_size, random_state)
+    settings = build_settings(n_configs, cv, max_rows, time_limit, chunk_size, random_state, repetition)
     folder = DatasetFolder(folder)
     out = Path(out)
     names = folder.names() if datasets is None else [folder[n].name for n in datasets]
@@ -235,7 +243,7 @@ def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv:
 def _jobs(folder, header, units, settings):
     path = str(folder.path)
     kw = {"max_rows": settings["max_rows"], "cv": settings["cv"],
-          "random_state": settings["random_state"]}
+          "random_state": settings["random_state"], "repetition": settings.get("repetition", 0)}
     for name, kind, ids in units:
         if kind == "meta":
             yield delayed(_tagged)(name, kind, describe, path, name, **kw)

@@ -62,9 +62,10 @@ def folds_fingerprint(rows: np.ndarray, splits) -> str:
 
 
 @lru_cache(maxsize=4)
-def prepare(folder: str, name: str, max_rows: int, cv: int, random_state: int):
+def prepare(folder: str, name: str, max_rows: int, cv: int, random_state: int, repetition: int = 0):
     """Load, subsample and validate one dataset and draw its folds (cached per worker).
 
+    ``repetition`` > 0 draws other folds of the same rows (a repeated cross-validation).
     Returns ``(X, y, splits, info)`` where ``info`` holds the original and used
     row counts and the folds' fingerprint.
     """
@@ -73,6 +74,7 @@ def prepare(folder: str, name: str, max_rows: int, cv: int, random_state: int):
     X_full, y_full = dataset.load(name)
     seed = dataset_seed(name, random_state)
     rows = subsample_rows(y_full.to_numpy(), info.task, max_rows, cv, seed)
+    fold_seed = dataset_seed(f"{name}#{repetition}", random_state) if repetition else seed
     X, _ = check_X(X_full.iloc[rows].reset_index(drop=True))
     y = np.asarray(y_full.to_numpy()[rows])
     if info.task == "classification":
@@ -80,10 +82,10 @@ def prepare(folder: str, name: str, max_rows: int, cv: int, random_state: int):
         # folds are drawn on their string form so they do not depend on that type.
         y = y if y.dtype.kind in "biuf" else y.astype(str).astype(object)
         strata = y.astype(str)
-        splitter = StratifiedKFold(cv, shuffle=True, random_state=seed)
+        splitter = StratifiedKFold(cv, shuffle=True, random_state=fold_seed)
     else:
         y = strata = y.astype(float)
-        splitter = KFold(cv, shuffle=True, random_state=seed)
+        splitter = KFold(cv, shuffle=True, random_state=fold_seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         splits = [(tr, te) for tr, te in splitter.split(np.zeros(len(y)), strata)]
@@ -92,11 +94,11 @@ def prepare(folder: str, name: str, max_rows: int, cv: int, random_state: int):
     return X, y, splits, meta
 
 
-def describe(folder: str, name: str, max_rows: int, cv: int, random_state: int) -> dict:
+def describe(folder: str, name: str, max_rows: int, cv: int, random_state: int, repetition: int = 0) -> dict:
     """The ``meta`` payload of one dataset: info, sizes, folds and meta-features of all rows."""
     dataset = DatasetFolder(folder)
     info = dataset[name]
-    _, _, _, sizes = prepare(folder, name, max_rows, cv, random_state)
+    _, _, _, sizes = prepare(folder, name, max_rows, cv, random_state, repetition)
     X_full, y_full = dataset.load(name)
     names = list(metafeatures.feature_names())
     start = time.perf_counter()
@@ -115,13 +117,13 @@ def describe(folder: str, name: str, max_rows: int, cv: int, random_state: int) 
 
 
 def evaluate_chunk(folder: str, name: str, task: str, chunk: list[tuple[str, dict]], *,
-                   max_rows: int, cv: int, time_limit: float, random_state: int) -> dict:
+                   max_rows: int, cv: int, time_limit: float, random_state: int, repetition: int = 0) -> dict:
     """Cross-validate each ``(config_id, config_dict)`` of ``chunk`` on one dataset's folds.
 
     Never raises for a failing configuration: it gets status ``"failed"`` or
     ``"timeout"`` (with the folds finished before the limit).
     """
-    X, y, splits, sizes = prepare(folder, name, max_rows, cv, random_state)
+    X, y, splits, sizes = prepare(folder, name, max_rows, cv, random_state, repetition)
     _, schema = check_X(X)
     portfolio = Portfolio(task)
     scorer = get_scorer(SCORING[task])

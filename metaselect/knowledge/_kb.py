@@ -163,7 +163,8 @@ class KnowledgeBase:
 
         settings = self.settings
         fresh = Parallel(n_jobs=n_jobs)(
-            delayed(describe)(str(folder), name, settings["max_rows"], settings["cv"], settings["random_state"])
+            delayed(describe)(str(folder), name, settings["max_rows"], settings["cv"], settings["random_state"],
+                              settings.get("repetition", 0))
             for name in self.dataset_names)
         payload = dict(self._payload, datasets=[dict(d) for d in self._payload["datasets"]],
                        packed_with=library_versions())
