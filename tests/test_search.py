@@ -428,10 +428,10 @@ def test_the_reserve_follows_the_best_candidate_whose_refit_can_still_fit():
                    for c, score, fit_time in ((slow, 0.95, 4.0), (quick, 0.90, 0.1)))
     runner.history.record([best, other])
     assert 5.0 < runner.time.refit_seconds(best) < 8.0  # 4 s on two thirds of the rows
-    runner._update_reserve()
+    runner.update_reserve()
     assert runner.reserve == pytest.approx(1.25 * runner.time.refit_seconds(best))  # it fits: time is kept
     clock.now += 16.0  # 4 s left, plus the 1 s allowance: the best's refit no longer fits
-    runner._update_reserve()
+    runner.update_reserve()
     assert runner.reserve == pytest.approx(1.25 * runner.time.refit_seconds(other))
     assert list(Refitter(runner).order())[0].config == quick  # as the refitter will choose
 
@@ -692,7 +692,7 @@ def test_a_raced_trial_competes_with_its_estimate_not_its_easy_first_folds():
     assert runner.history.incumbent(1500, 3) is best  # complete trials only
     # its seconds: the measured seconds per fold times every fold
     raced.fit_time, raced.score_time, raced.duration = 0.2, 0.05, 0.25
-    assert runner.time._measured_seconds(raced) == pytest.approx(0.75)
+    assert runner.time.measured_seconds(raced) == pytest.approx(0.75)
 
 
 def _raced(X, y, search):

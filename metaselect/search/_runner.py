@@ -283,7 +283,7 @@ class Runner:
                          trial.status, trial.mean_score, trial.duration,
                          f" ({trial.error})" if trial.error else "")
         self.history.record(trials)
-        self._update_reserve()
+        self.update_reserve()
         for callback in self.callbacks:
             callback(self, trials)
         return trials
@@ -312,13 +312,14 @@ class Runner:
                 trials.append(trial)
         return trials
 
-    def _update_reserve(self) -> None:
+    def update_reserve(self) -> None:
         """Keep time for the refit of the best candidate whose predicted refit still fits the
         budget left plus the allowance (the one the refitter would fit: :meth:`Refitter.order
         <metaselect.search.Refitter.order>`); the best one's when none does. Time kept for a refit
         that cannot fit anyway is lost: on nursery a multi-layer perceptron validated on a third
         of the rows held 6.9 s for a 5.5 s refit with 4.0 s left, the search stopped, and the
-        decision tree that won was refit in 0.1 s at 16 of 20 s."""
+        decision tree that won was refit in 0.1 s at 16 of 20 s. :meth:`evaluate` calls it after
+        every wave; call it after recording trials into the history yourself."""
         best = self.history.best()
         if best:
             kept_for = next((t for t in best if self.refit_fits(t)), best[0])

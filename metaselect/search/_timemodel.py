@@ -135,7 +135,7 @@ class TimeModel:
         _, per_family, overall = self._corrections
         return per_family.get(family, overall)
 
-    def _measured_seconds(self, trial: Trial) -> float:
+    def measured_seconds(self, trial: Trial) -> float:
         """Seconds the trial's validation took, or would have taken: one stopped after some folds
         (a time-out, or pruned for trailing) projects its seconds per fold to every fold, one
         stopped in its first fold its duration to every fold (a lower bound); 0 when the trial
@@ -154,7 +154,7 @@ class TimeModel:
         ratios: dict[str, dict[int, list[float]]] = {}
         timed_out: dict[str, dict[int, float]] = {}  # the largest time-out ratio per family and size
         for trial in self.history.trials:
-            measured = self._measured_seconds(trial)
+            measured = self.measured_seconds(trial)
             if measured > 0 and np.isfinite(trial.predicted_time) and trial.predicted_time > 0:
                 predicted = trial.predicted_time * self.scale(trial.config, trial.n_samples)
                 by_size = ratios.setdefault(trial.config.family, {})
