@@ -19,9 +19,12 @@ wrapping ``Runner.evaluate``) and the table shows:
 
 Datasets: ``bundled`` (scikit-learn's breast cancer, digits and diabetes, all
 rows), ``flaml`` (the held-out datasets of ``benchmarks/compare.py``, read from
-``--corpus``), or names of either. Examples::
+``--corpus``), or names of either. ``--models`` takes the held-out models folder of
+``benchmarks/compare.py`` (its ``times.npz`` too: the fit-time model trained without the
+held-out families), ``--no-fit-times`` leaves the fit-time model out. Examples::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_search_efficiency.py --budgets 20
+    python benchmarks/bench_search_efficiency.py --datasets bundled flaml --models OUT/models [--no-fit-times]
     python benchmarks/bench_search_efficiency.py --datasets flaml --budgets 5 20 60 --flaml
 """
 
@@ -111,12 +114,25 @@ def flaml_trials(task, X, y, budget) -> float:
     return float(sum(automl._iter_per_learner.values()))  # every trial (config_history keeps improvements)
 
 
-def run(name, budget, corpus, seed, with_flaml) -> dict:
+def ranker(models: str | None, fit_times: bool):
+    """The held-out ranker of ``compare.py`` in ``models`` (``None``: the shipped one), with or
+    without the fit-time model."""
+    if models is None:
+        from metaselect.metamodel import MetaModelRanker
+
+        return None if fit_times else MetaModelRanker(fit_times=False)
+    sys.path.insert(0, str(Path(__file__).parent))
+    from compare import _ranker_from
+
+    return _ranker_from(Path(models), fit_times=fit_times)
+
+
+def run(name, budget, corpus, seed, with_flaml, models=None, fit_times=True) -> dict:
     X, y, task = load(name, corpus)
     stratify = y if task == "classification" else None
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, stratify=stratify, random_state=seed)
     est = (MetaSelectorClassifier if task == "classification" else MetaSelectorRegressor)(
-        time_budget=budget, n_jobs=1, random_state=seed)
+        time_budget=budget, n_jobs=1, random_state=seed, ranker=ranker(models, fit_times))
     with Recorder() as rec, threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.time()
@@ -149,6 +165,10 @@ def main(argv=None) -> None:
     parser.add_argument("--corpus", default="/work/shared/corpus", help="dataset folder of the FLAML benchmark")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--flaml", action="store_true", help="also count FLAML's trials on the same data")
+    parser.add_argument("--models", default=None,
+                        help="held-out models folder of compare.py (default: the shipped meta-model)")
+    parser.add_argument("--no-fit-times", action="store_true",
+                        help="without the fit-time model: the network's predicted times, where it is used")
     args = parser.parse_args(argv)
     names = []
     for entry in args.datasets:
@@ -159,7 +179,7 @@ def main(argv=None) -> None:
     print("|" + "---|" * len(columns))
     for budget in args.budgets:
         for name in names:
-            row = run(name, budget, args.corpus, args.seed, args.flaml)
+            row = run(name, budget, args.corpus, args.seed, args.flaml, args.models, not args.no_fit_times)
             cells = [f"{row[c]:.3f}" if c == "test" else f"{row[c]:.1f}" if isinstance(row[c], float)
                      else str(row[c]) for c in columns]
             print("| " + " | ".join(cells) + " |", flush=True)

@@ -17,6 +17,8 @@ regression. Methods (``--methods``):
   the learned portfolio in its order, the network's favourites, no in-run adaptation;
 * ``net-adapt``: the network and in-run adaptation in both tasks (the default before
   regression did without them);
+* ``no-times``: ``metaselect`` without the fit-time model (``fit_times=False``): the network's
+  predicted times where it is used (classification), none elsewhere (the default before it);
 * ``experience``: ``metaselect`` after learning from the experience folder named by the
   environment variable ``METASELECT_EXPERIENCE`` (``learn_from_experience`` on top of the
   held-out portfolio and transfer matrix): does another domain's experience harm?
@@ -82,10 +84,12 @@ from metaselect import MetaSelectorClassifier, MetaSelectorRegressor
 from metaselect.datasets import DatasetFolder
 from metaselect.knowledge import load_knowledge_base
 from metaselect.metamodel import (
+    FitTimes,
     LearnedPortfolio,
     MetaModelRanker,
     TransferMatrix,
     learn_from_experience,
+    load_fit_times,
     load_learned_portfolio,
     load_models,
     load_transfer,
@@ -113,6 +117,7 @@ METHODS = (
     "portfolio",
     "no-adapt",
     "net-adapt",
+    "no-times",
     "experience",
     "hgb",
     "random",
@@ -164,10 +169,14 @@ def heldout_ranker(families: set[str], cache: Path, seed: int) -> MetaModelRanke
 
 def heldout_portfolio(families: set[str], cache: Path) -> None:
     """Write the learned portfolio and the transfer matrix of the knowledge base minus ``families``
-    to ``cache`` (``portfolio.json``, ``transfer.npz``), unless they are there."""
+    to ``cache`` (``portfolio.json``, ``transfer.npz``), and the fit-time model (``times.npz``),
+    unless they are there."""
+    kb = load_knowledge_base()
+    if not (cache / "times.npz").is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        FitTimes.from_knowledge_base(kb, exclude_groups=families).save(cache / "times.npz")
     if (cache / "portfolio.json").is_file() and (cache / "transfer.npz").is_file():
         return
-    kb = load_knowledge_base()
     cache.mkdir(parents=True, exist_ok=True)
     tables, parts = {}, {}
     for task in ("classification", "regression"):
@@ -179,14 +188,16 @@ def heldout_portfolio(families: set[str], cache: Path) -> None:
     TransferMatrix.from_tables(tables).save(cache / "transfer.npz")
 
 
-def _ranker_from(cache: Path, network: bool = True, network_tasks=None) -> MetaModelRanker:
+def _ranker_from(cache: Path, network: bool = True, network_tasks=None, fit_times: bool = True) -> MetaModelRanker:
     """The held-out ranker in ``cache``; without the ``network``, the learned portfolio only;
-    ``network_tasks`` as :class:`MetaModelRanker`'s (``None``: the shipped default)."""
+    ``network_tasks`` as :class:`MetaModelRanker`'s (``None``: the shipped default); without
+    ``fit_times``, the network's predicted times (where it is used) instead of the fit-time model's."""
     return MetaModelRanker(
         models=load_models(cache) if network else {},
         learned_portfolio=load_learned_portfolio(cache / "portfolio.json"),
         transfer=load_transfer(cache / "transfer.npz"),
         network_tasks=network_tasks,
+        fit_times=load_fit_times(cache / "times.npz") if fit_times else False,
     )
 
 
@@ -379,6 +390,9 @@ FIT = {
         task, X, y, budget=kw["budget"], seed=kw["seed"], search=AdaptiveHalving(adapt=True),
         ranker=_cached_ranker(kw["models"], True, ("classification", "regression")),
     ),
+    "no-times": lambda task, X, y, **kw: fit_metaselect(
+        task, X, y, budget=kw["budget"], seed=kw["seed"], ranker=_cached_ranker(kw["models"], fit_times=False)
+    ),
     "experience": lambda task, X, y, **kw: fit_metaselect(
         task, X, y, budget=kw["budget"], seed=kw["seed"], ranker=_experience_ranker(kw["models"])
     ),
@@ -450,8 +464,8 @@ def _cached_split(folder, name, max_rows, split):
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_ranker(models, network: bool = True, network_tasks=None) -> MetaModelRanker:
-    return _ranker_from(Path(models), network, network_tasks)
+def _cached_ranker(models, network: bool = True, network_tasks=None, fit_times: bool = True) -> MetaModelRanker:
+    return _ranker_from(Path(models), network, network_tasks, fit_times)
 
 
 @functools.lru_cache(maxsize=1)

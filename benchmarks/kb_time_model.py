@@ -8,10 +8,10 @@ machine): for each held-out dataset, the median over the configurations that fin
 
 * ``network``: the meta-model's time head, trained without the held-out datasets' families
   (the held-out models of ``benchmarks/compare.py``, ``--models``);
-* ``family model``: per family, ridge regression of ``log(seconds)`` on ``log`` training rows,
-  ``log`` columns, ``log`` classes (classification), the rows x columns interaction and the
-  configuration's encoding (the family's hyperparameter slots), fitted on every other dataset
-  of the knowledge base not of a held-out family;
+* ``family model``: :class:`metaselect.metamodel.FitTimes` (the shipped design: per family, ridge
+  regression of ``log(seconds / work)`` on ``log`` training rows, ``log`` columns, ``log``
+  classes, the rows x columns interaction and the configuration's encoding), fitted on every
+  other dataset of the knowledge base not of a held-out family, times each configuration's work;
 * ``family median``: per configuration, the median seconds over the training datasets (no
   data features): what a lookup table would give.
 
@@ -31,42 +31,31 @@ import numpy as np
 import pandas as pd
 
 from metaselect.knowledge import load_knowledge_base
-from metaselect.metamodel import load_models, table_from_knowledge_base
-from metaselect.portfolio import FAMILY_ORDER
+from metaselect.metamodel import FitTimes, load_models, table_from_knowledge_base
 
-#: Ridge penalty of the family models (on standardised features).
-ALPHA = 1.0
 #: Configurations at least this slow per fold (seconds) are also scored apart: the ones whose
 #: times decide a plan (a factor of 5 on 0.01 s costs nothing, on 2 s a time-out).
 SLOW = 0.25
 
 
-def features(table, rows) -> np.ndarray:
-    """Per (dataset, configuration): data size features then the configuration's encoding."""
-    names = list(table.meta_names)
-    n_rows = table.meta[rows, names.index("n_rows")]
-    n_features = table.meta[rows, names.index("n_features")]
-    n_classes = table.meta[rows, names.index("n_classes")] if "n_classes" in names else np.zeros(len(rows))
-    train_rows = np.minimum(n_rows, 1000.0) * 2 / 3
-    data = np.column_stack([np.log(train_rows), np.log1p(n_features), np.log1p(n_classes),
-                            np.log(train_rows) * np.log1p(n_features)])
-    n_configs = len(table.config_ids)
-    return np.concatenate([np.repeat(data, n_configs, axis=0), np.tile(table.encodings, (len(rows), 1))], axis=1)
+def family_model(table, kb, task: str, held_out_groups: set[str], i: int) -> np.ndarray:
+    """Seconds per fold of every configuration on dataset ``i`` of ``table`` from
+    :class:`FitTimes` fitted without ``held_out_groups``, times each configuration's work."""
+    from metaselect.metamodel._times import _classes, _work
+    from metaselect.portfolio import Portfolio
+
+    fitted = _FITTED.setdefault((task, frozenset(held_out_groups)),
+                                FitTimes.from_knowledge_base(kb, tasks=(task,), exclude_groups=held_out_groups))
+    portfolio, meta = Portfolio(task), kb.metafeatures(task)
+    meta = meta.loc[:, ~meta.columns.duplicated(keep="last")].loc[table.datasets[i]]
+    configs = [kb.config_sets[task][cid] for cid in table.config_ids]
+    n_classes = _classes(meta.get("n_classes"), task)
+    train = float(meta["n_rows_used"]) * (int(kb.settings.get("cv", 3)) - 1) / int(kb.settings.get("cv", 3))
+    per_work = fitted.predict(configs, portfolio, task, train, meta["n_features"], n_classes)
+    return per_work * np.array([_work(portfolio[c.family], c, meta["n_features"], n_classes) for c in configs])
 
 
-def family_of(table) -> np.ndarray:
-    slots = len(FAMILY_ORDER[table.task])
-    return np.asarray(table.encodings[:, :slots].argmax(1))
-
-
-def ridge(X, y):
-    mean, std = X.mean(0), X.std(0)
-    std = np.where(std > 1e-9, std, 1.0)
-    Z = np.column_stack([np.ones(len(X)), (X - mean) / std])
-    penalty = ALPHA * np.eye(Z.shape[1])
-    penalty[0, 0] = 0.0
-    coef = np.linalg.solve(Z.T @ Z + penalty, Z.T @ y)
-    return lambda Xn: np.column_stack([np.ones(len(Xn)), (Xn - mean) / std]) @ coef
+_FITTED: dict = {}
 
 
 def evaluate(task: str, kb, models, held_out: set[str]) -> pd.DataFrame:
@@ -75,20 +64,12 @@ def evaluate(task: str, kb, models, held_out: set[str]) -> pd.DataFrame:
     groups = np.array(table.groups)
     test = [i for i, d in enumerate(table.datasets) if d in held_out]
     train = [i for i in range(len(table.datasets)) if groups[i] not in set(groups[test])]
-    fam = family_of(table)
-    n_configs = len(table.config_ids)
-    X_train, y_train = features(table, train), np.log(np.maximum(seconds[train].ravel(), 1e-4))
-    ok_train = np.isfinite(y_train) & np.isfinite(seconds[train].ravel())
-    fam_train = np.tile(fam, len(train))
-    fitted = {f: ridge(X_train[ok_train & (fam_train == f)], y_train[ok_train & (fam_train == f)])
-              for f in np.unique(fam) if (ok_train & (fam_train == f)).sum() > 20}
     median = np.nanmedian(np.log(np.maximum(seconds[train], 1e-4)), axis=0)
     rows = []
     for i in test:
         measured = seconds[i]
         ok = np.isfinite(measured) & (measured > 0)
-        X = features(table, [i])
-        own = np.array([fitted[f](X[[j]])[0] if f in fitted else np.nan for j, f in enumerate(fam)])
+        own = np.log(np.maximum(family_model(table, kb, task, set(groups[test]), i), 1e-4))
         _, net = models[task].predict(models[task].meta_vector(dict(zip(table.meta_names, table.meta[i],
                                                                          strict=True))), table.encodings)
         slow = ok & (np.nan_to_num(measured) >= SLOW)
@@ -99,7 +80,6 @@ def evaluate(task: str, kb, models, held_out: set[str]) -> pd.DataFrame:
                 error = np.abs(pred[mask] - np.log(np.maximum(measured[mask], 1e-4)))
                 row[name + label] = float(np.nanmedian(error)) if mask.any() else np.nan
         rows.append(row)
-    assert n_configs == table.encodings.shape[0]
     return pd.DataFrame(rows)
 
 

@@ -87,6 +87,7 @@ def _needs_tensorflow(command):
 def run_train(args) -> int:
     from ..knowledge import load_knowledge_base
     from ..metamodel import (
+        FitTimes,
         LearnedPortfolio,
         TransferMatrix,
         table_from_knowledge_base,
@@ -105,6 +106,7 @@ def run_train(args) -> int:
               f"{model.n_parameters} parameters, {model.info['epochs']} epochs -> {path}")
     LearnedPortfolio.from_knowledge_base(kb, tasks=args.task).save(out / "portfolio.json")  # numpy only
     TransferMatrix.from_knowledge_base(kb, tasks=args.task).save(out / "transfer.npz")  # in-run adaptation
+    FitTimes.from_knowledge_base(kb, tasks=args.task).save(out / "times.npz")  # predicted seconds
     return 0
 
 

@@ -4,7 +4,8 @@ Run time (numpy only): :class:`MetaModel`, :func:`load_pretrained`,
 :class:`MetaModelRanker`, the learned portfolio (:func:`load_learned_portfolio`,
 :func:`greedy_portfolio`) and in-run adapters (:class:`ABLRAdapter`,
 :class:`InRunRanking`, :class:`LearnedStart`, :class:`TransferMatrix`,
-:class:`DatasetReweighting`, :class:`ResidualAdapter`), and learning from the
+:class:`DatasetReweighting`, :class:`ResidualAdapter`), the fit-time model
+(:class:`FitTimes`), and learning from the
 user's own fits (:func:`learn_from_experience`). Training (imports TensorFlow lazily):
 :func:`train_metamodel`, :func:`fine_tune`, :func:`to_keras`.
 """
@@ -19,6 +20,7 @@ from ._portfolio import (
     load_learned_portfolio,
 )
 from ._ranker import MetaModelRanker
+from ._times import FitTimes, load_fit_times
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base, transform_meta
 from ._training import fine_tune, to_keras, train_metamodel  # TensorFlow is imported when they run
 from ._transfer import InRunRanking, LearnedStart, TransferMatrix, load_transfer
@@ -28,6 +30,8 @@ __all__ = [
     "PORTFOLIO_SCHEMA_VERSION",
     "ABLRAdapter",
     "Experience",
+    "FitTimes",
+    "load_fit_times",
     "experience_tables",
     "PRIOR_FITS",
     "learn_from_experience",

