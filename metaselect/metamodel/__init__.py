@@ -20,8 +20,8 @@ from ._portfolio import (
     load_learned_portfolio,
 )
 from ._ranker import MetaModelRanker
-from ._times import FitTimes, load_fit_times
 from ._table import MetaTable, normalise_scores, table_from_knowledge_base, transform_meta
+from ._times import FitTimes, load_fit_times
 from ._training import fine_tune, to_keras, train_metamodel  # TensorFlow is imported when they run
 from ._transfer import InRunRanking, LearnedStart, TransferMatrix, load_transfer
 
