@@ -1,5 +1,7 @@
 """The search machinery, with a fake clock where time matters."""
 
+import signal
+import threading
 import time
 
 import numpy as np
@@ -27,9 +29,11 @@ from metaselect.search import (
     evaluate_candidate,
     time_limit,
 )
-from metaselect.search._budget import _can_use_alarm
 from metaselect.search._planning import SHARE_MARGIN
 from metaselect.spaces import Float, SearchSpace
+
+#: Where a time-out can interrupt a fit (a POSIX process's main thread), as the budget checks it.
+CAN_ALARM = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 class FakeClock:
@@ -50,7 +54,7 @@ def test_budget_accounting_with_fake_clock():
     assert budget.expired(reserve=2) and budget.elapsed() == pytest.approx(9)
 
 
-@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+@pytest.mark.skipif(not CAN_ALARM, reason="SIGALRM needs the main thread of a POSIX process")
 def test_time_limit_interrupts_python_loops():
     with pytest.raises(CandidateTimeout):
         with time_limit(0.2):
@@ -215,7 +219,7 @@ def test_refit_falls_back_to_the_next_best_not_the_cheapest_and_says_so(monkeypa
                                       fit_time=fit_time)])
     refits = []
 
-    def refit(config, seconds=None):
+    def refit(config, seconds=None, n_samples=None):
         refits.append(config)
         if config == configs[0]:
             raise CandidateTimeout("refit ran out of time")
@@ -225,6 +229,22 @@ def test_refit_falls_back_to_the_next_best_not_the_cheapest_and_says_so(monkeypa
     with pytest.warns(UserWarning, match=f"{configs[0].family}.*0.9500.*{configs[1].family}.*0.9000"):
         winner = Refitter(runner).winner()
     assert refits == configs[:2] and winner.estimator == configs[1] and winner.score == 0.90
+
+
+def test_when_no_refit_on_all_rows_fits_the_best_is_fitted_on_the_rows_it_was_validated_on():
+    clock = FakeClock()
+    runner, portfolio = _runner(max_evals=None, budget=Budget(10.0, clock=clock), n=3000)
+    tree, knn = (portfolio[f].default_config() for f in ("decision_tree", "knn"))
+    # validated on 600 of 3,000 rows; on all rows each would take far more than the 10 s left
+    for config, score in ((tree, 0.9), (knn, 0.8)):
+        runner.history.record([Trial(runner.history.candidate_id(config), config, 0, 600, "ok", [score],
+                                     fit_time=2.0)])
+    assert not any(Refitter(runner).fits(t) for t in runner.history.best())
+    assert runner.time.refit_seconds(runner.history.best()[0], 600) < 10.0
+    with pytest.warns(UserWarning, match="decision_tree .*fitted on the 600 rows it was validated on"):
+        winner = Refitter(runner).winner()
+    assert winner.config == tree and winner.score == 0.9
+    assert winner.estimator[-1].tree_.n_node_samples[0] == 600  # the rung's rows, not all 3,000
 
 
 def test_a_refit_that_breaks_on_all_rows_is_replaced_by_the_next_best_and_said(monkeypatch):
@@ -238,7 +258,7 @@ def test_a_refit_that_breaks_on_all_rows_is_replaced_by_the_next_best_and_said(m
                                       [score], fit_time=0.01)])
     X, y = runner.X, runner.y
 
-    def refit(config, seconds=None):  # the best one's fit on all rows predicts a single class
+    def refit(config, seconds=None, n_samples=None):  # the best one's fit on all rows predicts a single class
         model = DummyClassifier(strategy="constant", constant=1) if config == configs[0] else LogisticRegression()
         return model.fit(X, y)
 
@@ -554,7 +574,7 @@ def test_a_shared_error_is_named_even_when_another_candidate_timed_out():
     assert Refitter(runner).winner().config.family == "gaussian_nb"
 
 
-@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+@pytest.mark.skipif(not CAN_ALARM, reason="SIGALRM needs the main thread of a POSIX process")
 def test_a_scorer_that_cannot_work_raises_whatever_timed_out():
     X, y = load_iris(return_X_y=True)  # three classes: roc_auc cannot score them
     model = MetaSelectorClassifier(scoring="roc_auc", estimators=[_slow_family(), "knn", "logistic_regression"],
@@ -580,7 +600,7 @@ def test_zero_shot_passes_over_a_pick_predicted_to_exceed_its_limit():
     assert model.fit_time_ < 10  # it would have run for ZeroShot().max_time = 30 s
 
 
-@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+@pytest.mark.skipif(not CAN_ALARM, reason="SIGALRM needs the main thread of a POSIX process")
 def test_zero_shot_stops_a_pick_at_its_time_limit():
     X, y = load_iris(return_X_y=True)
     model = MetaSelectorClassifier(time_budget=0, search=ZeroShot(pool_size=0, max_time=1.0),
@@ -607,7 +627,7 @@ def test_a_candidate_whose_first_fold_says_it_cannot_finish_stops_there():
     assert trial.duration < 1.5 and trial.fit_time >= 0.5
 
 
-@pytest.mark.skipif(not _can_use_alarm(), reason="SIGALRM needs the main thread of a POSIX process")
+@pytest.mark.skipif(not CAN_ALARM, reason="SIGALRM needs the main thread of a POSIX process")
 def test_a_first_fold_past_its_part_of_the_share_is_stopped_inside_the_fit():
     X, y, folds = _five_folds()
     config = Portfolio("classification", ["gaussian_nb"]).defaults()[0]
@@ -632,7 +652,7 @@ def test_the_last_resort_tries_every_cheap_default_after_zero_shot_spent_its_tim
     runner, portfolio = _runner(max_evals=None, budget=Budget(0))
     tried = []
 
-    def refit(config, seconds=None):
+    def refit(config, seconds=None, n_samples=None):
         tried.append((config.family, seconds))
         if config.family == "gaussian_nb":
             raise CandidateTimeout("a loaded machine")
@@ -906,3 +926,26 @@ def test_on_more_than_early_stopping_rows_the_anchor_is_the_early_stopped_defaul
     early_stopped = {**Portfolio("regression")["hist_gradient_boosting"].default_config().params, "max_iter": longest}
     anchor = on_all_rows[on_all_rows["params"].eq(early_stopped)]
     assert anchor["algorithm"].tolist() == ["hist_gradient_boosting"] and anchor["status"].tolist() == ["ok"]
+
+
+def test_a_strategy_sees_the_declared_view_read_only():
+    from metaselect.search import SearchView
+
+    class Peeking(SearchStrategy):
+        def __init__(self, action="read"):
+            self.action = action
+
+        def run(self, runner):
+            assert runner.n_samples > 0 and runner.portfolio.task == "classification"  # declared: allowed
+            if self.action == "read":
+                runner.budget  # noqa: B018 - the runner has it; the view does not show it
+            else:
+                runner.reserve = 0.0
+            return []
+
+    X, y = make_classification(120, 5, random_state=0)
+    with pytest.raises(AttributeError, match="sees only the runner's .*'budget' is not one of them"):
+        MetaSelectorClassifier(search=Peeking("read"), max_evals=2, random_state=0).fit(X, y)
+    with pytest.raises(AttributeError, match="cannot set 'reserve'"):
+        MetaSelectorClassifier(search=Peeking("write"), max_evals=2, random_state=0).fit(X, y)
+    assert {"rank", "evaluate", "history", "time_left"} <= SearchView.MEMBERS and "budget" not in SearchView.MEMBERS

@@ -30,6 +30,7 @@ from ..search import (
     ProgressBar,
     RankingContext,
     Runner,
+    SearchView,
     TqdmLoggingHandler,
     ZeroShot,
     resolve_cv,
@@ -399,7 +400,7 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         strategy = self.search
         if strategy is None:
             strategy = ZeroShot() if self.time_budget == 0 else AdaptiveHalving()
-        unvalidated = strategy.run(runner)
+        unvalidated = strategy.run(SearchView(runner))
         winner = refit_winner(runner, unvalidated, getattr(strategy, "unvalidated_seconds", None),
                               scoring=scoring, ensemble_size=self.ensemble_size)
         self.best_estimator_, self.best_config_, self.best_score_ = (

@@ -18,7 +18,7 @@ from ._ranker import Predictions, Ranker, RankingContext, StaticPriorRanker
 from ._refit import Refitter, SearchFailedError, Winner
 from ._rows import RungRows
 from ._runner import Runner, resolve_cv
-from ._strategy import SearchStrategy, ZeroShot
+from ._strategy import SearchStrategy, SearchView, ZeroShot
 from ._timemodel import TIME_REFERENCE_ROWS, TimeModel
 from ._trial import STATUSES, VALIDATED, Trial, evaluate_candidate
 
@@ -37,6 +37,7 @@ __all__ = [
     "Runner",
     "SearchFailedError",
     "SearchStrategy",
+    "SearchView",
     "StaticPriorRanker",
     "RungPlanner",
     "SuccessiveHalving",

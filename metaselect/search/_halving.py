@@ -185,6 +185,7 @@ class SuccessiveHalving(SearchStrategy):
         if runner.rows.train_rows(runner.n_samples) > EARLY_STOPPING_ROWS:
             longest = family.space.params[family.work_param].high
             candidates.insert(0, Config(family.name, {**default.params, family.work_param: longest}))
+        runner.rank(candidates)  # their predicted times (the early-stopped one was not ranked yet)
         left = runner.time_left()
         for config in candidates:
             predicted = runner.time.predicted(config, runner.n_samples)

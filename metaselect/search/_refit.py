@@ -106,19 +106,25 @@ class Refitter:
         """Refit the best candidate; the next best whose refit fits when it fails or comes out
         broken (:meth:`broken`); warn on a fall back, naming both and why."""
         best, errors = self.runner.history.best(1)[0], []
-        for trial in self.order():
+        for trial, n_samples in self.plan():
             try:
-                estimator = self.runner.refit(trial.config)
+                estimator = self.runner.refit(trial.config, n_samples=n_samples)
             except Exception as exc:  # CandidateTimeout and MemoryError included
                 errors.append(f"{trial.config.family}: refit failed ({type(exc).__name__}: {exc})")
                 logger.warning("Refit of %s failed (%s); trying the next.", trial.config, errors[-1])
                 continue
-            why = self.broken(trial, estimator)
+            why = self.broken(trial, estimator) if n_samples == self.runner.n_samples else ""
             if why:
                 errors.append(f"{trial.config.family}: {why}")
                 logger.warning("Refit of %s is broken (%s); trying the next.", trial.config, why)
                 continue
-            if trial is not best:
+            if n_samples < self.runner.n_samples:
+                warnings.warn(
+                    f"{trial.config.family} (score {trial.rank_score:.4f}) was fitted on the {n_samples} rows "
+                    f"it was validated on: its fit on all {self.runner.n_samples} rows was predicted to take "
+                    f"{self.runner.time.refit_seconds(trial):.1f}s, past the budget. Give a larger time_budget "
+                    "to fit it on every row.", UserWarning, stacklevel=3)
+            elif trial is not best:
                 warnings.warn(
                     f"The best validated candidate, {best.config.family} (score {best.rank_score:.4f}), "
                     f"could not be used ({errors[0] if errors else 'its refit does not fit the time left'}); "
@@ -154,6 +160,28 @@ class Refitter:
             return ""
         return (f"refit on all rows it scored {score:.4f} on its own training rows, against {trial.rank_score:.4f} "
                 f"validated; its fit diverged or broke")
+
+    def plan(self) -> Iterator[tuple[Trial, int]]:
+        """``(trial, rows to fit it on)`` to try in turn: :meth:`order`'s trials on all rows,
+        but before the first one whose refit does not fit the time left, the best trial
+        validated on fewer rows whose fit on those rows does (a model of exactly what was
+        validated, where the last resort would be an unvalidated one: on 1.06 million rows
+        of openintro's military at 60 s, the three best refits on all rows ran out of time,
+        for 22 s past the budget, and an unvalidated naive Bayes scored 0.275 where the
+        boosting default scores 0.310)."""
+        n = self.runner.n_samples
+        fell_back = False
+        for trial in self.order():
+            if not fell_back and not self.fits(trial):
+                fell_back = True
+                smaller = next((t for t in self.runner.history.best() if t.n_samples < n and
+                                self.runner.time.refit_seconds(t, t.n_samples) <= self._time_left()), None)
+                if smaller is not None:
+                    yield smaller, smaller.n_samples
+            yield trial, n
+
+    def _time_left(self) -> float:
+        return self.runner.budget.remaining() + self.runner.allowance
 
     def order(self) -> Iterator[Trial]:
         """The best trials, best first, each whose refit still fits the time left when its turn

@@ -346,19 +346,25 @@ class Runner:
         """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance."""
         return self.time.refit_seconds(trial) <= self.budget.remaining() + self.allowance
 
-    def refit(self, config: Config, *, seconds: float | None = None):
+    def refit(self, config: Config, *, seconds: float | None = None, n_samples: int | None = None):
         """``config``'s pipeline fitted on all rows without cross-validation: the one place a
-        configuration is fitted on all rows.
+        configuration is fitted after the search.
 
         Stopped after ``seconds`` (default: the budget left plus the allowance, at least
-        half a second).
+        half a second). With ``n_samples``, fitted on the rows of the rung of that size
+        instead (the rows a candidate validated there was cross-validated on).
         """
         if seconds is None:
             seconds = max(self.budget.remaining() + self.allowance, 0.5)
         estimator = self.build(config)
         fit_params = self.fit_params(estimator)
+        X, y = self.X, self.y
+        if n_samples is not None and n_samples < self.n_samples:
+            rows = self.rows(n_samples)[0]
+            X, y = _safe_indexing(self.X, rows), self.y[rows]
+            fit_params = _check_method_params(self.X, fit_params, rows)
         with candidate_limits(seconds, self.memory_mb, self.n_threads()):
-            return estimator.fit(self.X, self.y, **fit_params)
+            return estimator.fit(X, y, **fit_params)
 
     def training_score(self, estimator, max_rows: int = TRAINING_CHECK_ROWS) -> float:
         """The scorer on (a seeded sample of at most ``max_rows`` of) the rows a refit ``estimator``

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from ..portfolio import Config
 
-__all__ = ["SearchStrategy", "ZeroShot"]
+__all__ = ["SearchStrategy", "SearchView", "ZeroShot"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,46 @@ ZERO_SHOT_POOL = {"classification": 500, "regression": 0}
 #: at one evaluation (seed 0, docs/metamodel.md) is 0.000 for the SBS and -0.151 for the regression
 #: network's pick, +0.108 for the classification network's.
 PORTFOLIO_FIRST = ("regression",)
+
+
+class SearchView:
+    """What a search strategy sees of the :class:`~metaselect.search.Runner`: the members of
+    :attr:`MEMBERS`, read only. ``fit`` hands a strategy this view, never the runner itself,
+    so a strategy cannot reach past it or change the runner's state (Optuna's samplers read a
+    study through a narrow view in the same way).
+
+    To ask: ``rank(configs)`` (the ranker's :class:`Predictions`, remembered for the
+    leaderboard), ``evaluate(configs, n_samples, rung, share=, reserve=, race=)``,
+    ``prune(trial, reason)``, ``learned_start()``. To read: ``history`` (the trials), ``time``
+    (the :class:`TimeModel`), ``time_left(reserve)``, ``time_share(n, reserve)``,
+    ``elapsed()``, ``can_continue()``, ``reserve`` (seconds kept for the refit),
+    ``n_workers()``, ``n_samples``, ``validated_share``, ``rows`` (folds per rung size),
+    ``portfolio``, ``context``, ``random_state``.
+    """
+
+    #: The runner's members a strategy may use.
+    MEMBERS = frozenset({
+        "rank", "evaluate", "prune", "learned_start",
+        "history", "time", "time_left", "time_share", "elapsed", "can_continue", "reserve", "n_workers",
+        "n_samples", "validated_share", "rows", "portfolio", "context", "random_state",
+    })
+
+    __slots__ = ("_runner",)
+
+    def __init__(self, runner) -> None:
+        object.__setattr__(self, "_runner", runner)
+
+    def __getattr__(self, name: str):
+        if name not in SearchView.MEMBERS:
+            raise AttributeError(f"A search strategy sees only the runner's {sorted(SearchView.MEMBERS)}; "
+                                 f"{name!r} is not one of them (SearchView.MEMBERS).")
+        return getattr(self._runner, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"A search strategy reads the runner; it cannot set {name!r}.")
+
+    def __repr__(self) -> str:
+        return f"SearchView({self._runner!r})"
 
 
 class SearchStrategy:
@@ -48,15 +88,7 @@ class SearchStrategy:
     def run(self, runner) -> Sequence[Config]:
         """Search with ``runner`` until done or out of budget.
 
-        What a strategy may use of the runner, and nothing else:
-
-        * to ask: ``rank(configs)`` (the ranker's :class:`Predictions`, remembered for the
-          leaderboard), ``evaluate(configs, n_samples, rung, share=, reserve=, race=)``,
-          ``prune(trial, reason)``, ``learned_start()``;
-        * to read: ``history`` (the trials), ``time`` (the :class:`TimeModel`), ``time_left(reserve)``,
-          ``time_share(n, reserve)``, ``elapsed()``, ``can_continue()``, ``reserve`` (seconds
-          kept for the refit), ``n_workers()``, ``n_samples``, ``validated_share``, ``rows``
-          (folds per rung size), ``portfolio``, ``context``, ``random_state``.
+        ``runner`` is a :class:`SearchView`: the runner's declared members, read only.
 
         Returns
         -------

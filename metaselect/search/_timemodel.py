@@ -89,10 +89,12 @@ class TimeModel:
         return self.rows.n_splits(n_samples) * (self.rows.train_rows(n_samples) / self.reference_rows) ** (
             self._exponent(config)) * self.work(config)
 
-    def refit_seconds(self, trial: Trial) -> float:
-        """Seconds to fit ``trial``'s config on all rows, from its measured fit time."""
+    def refit_seconds(self, trial: Trial, n_samples: int | None = None) -> float:
+        """Seconds to fit ``trial``'s config once on ``n_samples`` rows (default: all), from its
+        measured fit time."""
         train = max(self.rows.train_rows(trial.n_samples), 1)
-        return trial.fit_time * (self.rows.n_samples / train) ** self._exponent(trial.config)
+        n_samples = self.rows.n_samples if n_samples is None else n_samples
+        return trial.fit_time * (n_samples / train) ** self._exponent(trial.config)
 
     def outrun_by(self, config: Config, n_samples: int) -> Trial | None:
         """A time-out of ``config``'s family on ``n_samples`` rows that did not finish one fold while
