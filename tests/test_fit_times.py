@@ -56,15 +56,25 @@ def test_save_load_round_trip_and_a_foreign_file_is_named(shipped, tmp_path):
         FitTimes.load(tmp_path / "other.npz")
 
 
-def test_the_ranker_takes_its_times_from_it_and_not_without_it(shipped):
+def test_the_ranker_takes_its_times_from_it_for_the_time_tasks_only(shipped):
+    from sklearn.datasets import load_iris
+
+    from metaselect.metafeatures import compute
+
+    X, y = load_iris(return_X_y=True)
+    portfolio = Portfolio("classification")
+    meta = compute(X, y, "classification", random_state=0)
+    context = RankingContext("classification", 150, 4, meta_features=meta, extra={"time_reference_rows": 700.0})
+    configs = portfolio.defaults()
+    _, times = MetaModelRanker(fit_times=shipped).predict(configs, portfolio, context)
+    expected = shipped.predict(configs, portfolio, "classification", 700.0, 4, meta["n_classes"])
+    assert np.allclose(times, expected) and (times > 0).all()
+    _, network = MetaModelRanker(fit_times=False).predict(configs, portfolio, context)
+    assert (network > 0).all() and not np.allclose(network, times)  # the network's time head
+    # regression plans from what it measures (TIME_TASKS): no predicted times
     portfolio = Portfolio("regression")
     context = RankingContext("regression", 400, 10, meta_features={"n_rows": 400.0, "n_features": 10.0})
-    configs = portfolio.defaults()
-    scores, times = MetaModelRanker(fit_times=shipped).predict(configs, portfolio, context)
-    assert np.isnan(scores).all()  # no regression network by default
-    expected = shipped.predict(configs, portfolio, "regression", 1000.0, 10)
-    assert np.allclose(times, expected, equal_nan=True) and np.isfinite(times).sum() >= 8
-    assert np.isnan(MetaModelRanker(fit_times=False).predict(configs, portfolio, context)[1]).all()
+    assert np.isnan(MetaModelRanker(fit_times=shipped).predict(portfolio.defaults(), portfolio, context)[1]).all()
 
 
 def test_the_shipped_model_is_what_the_shipped_knowledge_base_gives(shipped):
