@@ -37,10 +37,17 @@ def _svm_space(task: str) -> SearchSpace:
     )
 
 
+#: libsvm's kernel cache (MB), which it fills on large data. At 500 it set the fit's peak memory:
+#: the default SVR on 15,000 rows of AER's CPSSW8 peaked at 675 MB (4.5 s), 274 MB at 100 (4.8 s);
+#: on 11,000 rows of modeldata's hotel_rates 443 MB at 500 (5.8 s), 283 MB at 100 (6.4 s), 233 MB
+#: at 50 (15.1 s). Whole 60 s fits peaked at about three times FLAML's memory because of it.
+SVM_CACHE_MB = 100
+
+
 def _svm_kwargs(params) -> dict:
     # A finite max_iter bounds libsvm fits that do not converge: one such C call cannot
     # be interrupted by the time limit.
-    kwargs = {"C": params["C"], "kernel": params["kernel"], "cache_size": 500, "max_iter": 200_000}
+    kwargs = {"C": params["C"], "kernel": params["kernel"], "cache_size": SVM_CACHE_MB, "max_iter": 200_000}
     if params["kernel"] != "linear":
         kwargs["gamma"] = params["gamma"] if params["gamma_mode"] == "value" else "scale"
     if params["kernel"] == "poly":
