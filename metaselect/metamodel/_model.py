@@ -162,6 +162,20 @@ def save_npz(path, arrays: dict, info: dict) -> None:
     tmp.replace(path)
 
 
+def checked_npz_info(data, path, fmt: str, schema_version: int, what: str) -> dict:
+    """The JSON ``info`` of an ``.npz`` written by :func:`save_npz`, checked: its format and schema
+    version, and the configuration encoding it was built for; ``ValueError`` naming what is wrong."""
+    from ..portfolio import ENCODING_VERSION
+
+    info = json.loads(str(data["info"])) if "info" in data else {}
+    if info.get("format") != fmt or info.get("schema_version") != schema_version:
+        raise ValueError(f"{path} is not {what} of schema version {schema_version}.")
+    if info.get("encoding_version") != ENCODING_VERSION:
+        raise ValueError(f"{path} was built for configuration encoding version "
+                         f"{info.get('encoding_version')!r}; this metaselect uses {ENCODING_VERSION}.")
+    return info
+
+
 def load_pretrained(task: str) -> MetaModel | None:
     """The meta-model shipped in the package for ``task``, or ``None`` if none ships."""
     path = resources.files("metaselect.metamodel") / "data" / f"metamodel_{task}.npz"

@@ -16,14 +16,13 @@ families that fit a tree per class), so that it is not counted twice.
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 
 import numpy as np
 
 from .._tasks import TASKS
 from ..portfolio import Config, Portfolio, encode_config
-from ._model import save_npz
+from ._model import checked_npz_info, save_npz
 
 __all__ = ["FitTimes", "load_fit_times"]
 
@@ -130,15 +129,8 @@ class FitTimes:
     @classmethod
     def load(cls, path) -> FitTimes:
         """Read and check a file written by :meth:`save`; raises ``ValueError`` naming what is wrong."""
-        from ..portfolio import ENCODING_VERSION
-
         with np.load(path, allow_pickle=False) as data:
-            info = json.loads(str(data["info"])) if "info" in data else {}
-            if info.get("format") != FORMAT or info.get("schema_version") != TIMES_SCHEMA_VERSION:
-                raise ValueError(f"{path} is not a fit-time model of schema version {TIMES_SCHEMA_VERSION}.")
-            if info.get("encoding_version") != ENCODING_VERSION:
-                raise ValueError(f"{path} was built for configuration encoding version "
-                                 f"{info.get('encoding_version')!r}; this metaselect uses {ENCODING_VERSION}.")
+            info = checked_npz_info(data, path, FORMAT, TIMES_SCHEMA_VERSION, "a fit-time model")
             tasks = {task: {family: tuple(np.asarray(data[f"{task}__{family}__{part}"], float)
                                           for part in ("mean", "std", "coef")) for family in families}
                      for task, families in info["families"].items()}

@@ -19,7 +19,6 @@ regression, or without a network, by :class:`DatasetReweighting` alone.
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib import resources
 
 import numpy as np
@@ -27,7 +26,7 @@ import numpy as np
 from .._tasks import TASKS
 from ..portfolio import ENCODING_VERSION, FAMILY_ORDER, encode_config
 from ._adapt import ABLRAdapter, DatasetReweighting
-from ._model import save_npz
+from ._model import checked_npz_info, save_npz
 
 __all__ = ["InRunRanking", "LearnedStart", "TransferMatrix", "load_transfer"]
 
@@ -94,12 +93,7 @@ class TransferMatrix:
     def load(cls, path) -> TransferMatrix:
         """Read and check a file written by :meth:`save`; raises ``ValueError`` naming what is wrong."""
         with np.load(path, allow_pickle=False) as data:
-            info = json.loads(str(data["info"])) if "info" in data else {}
-            if info.get("format") != FORMAT or info.get("schema_version") != TRANSFER_SCHEMA_VERSION:
-                raise ValueError(f"{path} is not a transfer matrix of schema version {TRANSFER_SCHEMA_VERSION}.")
-            if info.get("encoding_version") != ENCODING_VERSION:
-                raise ValueError(f"{path} was built for configuration encoding version "
-                                 f"{info.get('encoding_version')!r}; this metaselect uses {ENCODING_VERSION}.")
+            info = checked_npz_info(data, path, FORMAT, TRANSFER_SCHEMA_VERSION, "a transfer matrix")
             tasks = {task: {"encodings": data[f"{task}__encodings"], "target": data[f"{task}__target"],
                             "raw": data[f"{task}__raw"], "digest": digest}
                      for task, digest in info["digests"].items()}
