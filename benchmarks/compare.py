@@ -171,13 +171,14 @@ def heldout_portfolio(families: set[str], cache: Path) -> None:
     """Write the learned portfolio and the transfer matrix of the knowledge base minus ``families``
     to ``cache`` (``portfolio.json``, ``transfer.npz``), and the fit-time model (``times.npz``),
     unless they are there."""
+    if all((cache / name).is_file() for name in ("times.npz", "portfolio.json", "transfer.npz")):
+        return
     kb = load_knowledge_base()
+    cache.mkdir(parents=True, exist_ok=True)
     if not (cache / "times.npz").is_file():
-        cache.mkdir(parents=True, exist_ok=True)
         FitTimes.from_knowledge_base(kb, exclude_groups=families).save(cache / "times.npz")
     if (cache / "portfolio.json").is_file() and (cache / "transfer.npz").is_file():
         return
-    cache.mkdir(parents=True, exist_ok=True)
     tables, parts = {}, {}
     for task in ("classification", "regression"):
         table = table_from_knowledge_base(kb, task)

@@ -104,17 +104,18 @@ class MetaModelRanker(Ranker):
         if context.meta_features is None:
             return scores, times
         model = self._model(context.task)
+        fit_times = self._fit_times() if context.task in TIME_TASKS else None
         known = [i for i, c in enumerate(configs) if portfolio.is_builtin(c.family)]
-        if known and model is not None:
-            encodings = np.array([encode_config(configs[i], context.task) for i in known])
-            s, t = model.predict(model.meta_vector(context.meta_features), encodings)
-            scores[known], times[known] = s, t
-        fit_times = self._fit_times()
-        if fit_times is not None and context.task in TIME_TASKS:
-            learned = fit_times.predict(configs, portfolio, context.task,
+        if not known or (model is None and fit_times is None):
+            return scores, times
+        encodings = np.array([encode_config(configs[i], context.task) for i in known])
+        if model is not None:
+            scores[known], times[known] = model.predict(model.meta_vector(context.meta_features), encodings)
+        if fit_times is not None:
+            learned = fit_times.predict([configs[i] for i in known], portfolio, context.task,
                                         context.extra.get("time_reference_rows", TIME_REFERENCE_ROWS),
-                                        context.n_features, context.meta_features.get("n_classes"))
-            times = np.where(np.isfinite(learned), learned, times)
+                                        context.n_features, context.meta_features.get("n_classes"), encodings)
+            times[known] = np.where(np.isfinite(learned), learned, times[known])
         return scores, times
 
     def _fit_times(self) -> FitTimes | None:

@@ -101,19 +101,22 @@ class FitTimes:
         return family in self.tasks.get(task, {})
 
     def predict(self, configs, portfolio, task: str, train_rows: float, n_features: float,
-                n_classes: float | None = None) -> np.ndarray:
+                n_classes: float | None = None, encodings=None) -> np.ndarray:
         """Seconds per fold on ``train_rows`` training rows divided by each configuration's work
         (as the search's ``TimeModel`` takes a ranker's predictions); NaN for families it does
-        not cover."""
+        not cover. ``encodings``: the configurations' encodings, when the caller has them."""
         data = _data_features(train_rows, n_features, _classes(n_classes, task))
         out = np.full(len(configs), np.nan)
+        rows_of: dict[str, list[int]] = {}
         for i, config in enumerate(configs):
-            model = self.tasks.get(task, {}).get(config.family)
-            if model is None or not portfolio.is_builtin(config.family):
-                continue
-            mean, std, coef = model
-            x = (np.concatenate([data, encode_config(config, task)]) - mean) / std
-            out[i] = float(np.exp(np.clip(coef[0] + x @ coef[1:], -20.0, 20.0)))
+            if config.family in self.tasks.get(task, {}) and portfolio.is_builtin(config.family):
+                rows_of.setdefault(config.family, []).append(i)
+        for family, rows in rows_of.items():
+            mean, std, coef = self.tasks[task][family]
+            encoded = (np.asarray(encodings, float)[rows] if encodings is not None
+                       else np.array([encode_config(configs[i], task) for i in rows]))
+            x = (np.column_stack([np.tile(data, (len(rows), 1)), encoded]) - mean) / std
+            out[rows] = np.exp(np.clip(coef[0] + x @ coef[1:], -20.0, 20.0))
         return out
 
     def save(self, path) -> None:

@@ -152,7 +152,8 @@ class Refitter:
         ones). Broken: its score on (a sample of) the rows it was fitted on is both below its
         validated score by more than three standard deviations of its fold scores (with one
         fold, by more than the best validated score stands above the median), and by at least
-        5% of it and ``BROKEN_MIN_DROP``, and below the median validated score by more than the best stands above it.
+        5% of it and ``BROKEN_MIN_DROP``, and below the median validated score by more than the
+        best stands above it.
         Needs three validated candidates whose scores differ (ties give no scale: a tree
         validated at 1.0 among perfect candidates scores 0.9965 on its training rows when two
         identical rows carry different labels)."""
@@ -183,14 +184,11 @@ class Refitter:
         for trial in self.order():
             if not fell_back and not self.fits(trial):
                 fell_back = True
-                smaller = next((t for t in self.runner.history.best() if t.n_samples < n and
-                                self.runner.time.refit_seconds(t, t.n_samples) <= self._time_left()), None)
+                smaller = next((t for t in self.runner.history.best()
+                                if t.n_samples < n and self.runner.refit_fits(t, t.n_samples)), None)
                 if smaller is not None:
                     yield smaller, smaller.n_samples
             yield trial, n
-
-    def _time_left(self) -> float:
-        return self.runner.budget.remaining() + self.runner.allowance
 
     def order(self) -> Iterator[Trial]:
         """The best trials, best first, each whose refit still fits the time left when its turn

@@ -342,9 +342,10 @@ class Runner:
         """Half of the allowed overrun (10% of the budget): the refit's last resort."""
         return 0.05 * self.budget.seconds
 
-    def refit_fits(self, trial: Trial) -> bool:
-        """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance."""
-        return self.time.refit_seconds(trial) <= self.budget.remaining() + self.allowance
+    def refit_fits(self, trial: Trial, n_samples: int | None = None) -> bool:
+        """Whether ``trial``'s predicted refit on ``n_samples`` rows (default: all) fits the budget
+        left plus the allowance."""
+        return self.time.refit_seconds(trial, n_samples) <= self.budget.remaining() + self.allowance
 
     def refit(self, config: Config, *, seconds: float | None = None, n_samples: int | None = None):
         """``config``'s pipeline fitted on all rows without cross-validation: the one place a
