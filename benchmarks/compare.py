@@ -144,19 +144,19 @@ def held_out_datasets(folder: DatasetFolder, n_clf: int, n_reg: int, seed: int) 
     return chosen
 
 
-def heldout_ranker(families: set[str], cache: Path, seed: int) -> MetaModelRanker:
-    """A meta-model ranker trained on the shipped knowledge base minus ``families``, with the
-    learned portfolio and the transfer matrix of in-run adaptation built without them too."""
-    heldout_portfolio(families, cache)
-    if (cache / "metamodel_classification.npz").is_file() and (
-        cache / "metamodel_regression.npz"
-    ).is_file():
+def heldout_ranker(families: set[str], cache: Path, seed: int, kb_path=None) -> MetaModelRanker:
+    """A meta-model ranker trained on the knowledge base ``kb_path`` (default: the shipped one)
+    minus ``families``, with the learned portfolio and the transfer matrix of in-run adaptation
+    built without them too."""
+    heldout_portfolio(families, cache, kb_path)
+    missing = [t for t in ("classification", "regression") if not (cache / f"metamodel_{t}.npz").is_file()]
+    if not missing:
         logger.info("meta-models from %s", cache)
         return _ranker_from(cache)
-    kb = load_knowledge_base()
+    kb = load_knowledge_base(kb_path)
     cache.mkdir(parents=True, exist_ok=True)
     models = {}
-    for task in ("classification", "regression"):
+    for task in missing:  # a model already there is kept
         table = table_from_knowledge_base(kb, task)
         keep = [i for i, g in enumerate(table.groups) if g not in families]
         logger.info(
@@ -167,13 +167,14 @@ def heldout_ranker(families: set[str], cache: Path, seed: int) -> MetaModelRanke
     return _ranker_from(cache)
 
 
-def heldout_portfolio(families: set[str], cache: Path) -> None:
-    """Write the learned portfolio and the transfer matrix of the knowledge base minus ``families``
+def heldout_portfolio(families: set[str], cache: Path, kb_path=None) -> None:
+    """Write the learned portfolio and the transfer matrix of the knowledge base ``kb_path``
+    (default: the shipped one) minus ``families``
     to ``cache`` (``portfolio.json``, ``transfer.npz``), and the fit-time model (``times.npz``),
     unless they are there."""
     if all((cache / name).is_file() for name in ("times.npz", "portfolio.json", "transfer.npz")):
         return
-    kb = load_knowledge_base()
+    kb = load_knowledge_base(kb_path)
     cache.mkdir(parents=True, exist_ok=True)
     if not (cache / "times.npz").is_file():
         FitTimes.from_knowledge_base(kb, exclude_groups=families).save(cache / "times.npz")
@@ -630,6 +631,8 @@ def main(argv=None) -> None:
     parser.add_argument("--n-reg", type=int, default=6)
     parser.add_argument("--max-rows", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=0, help="draws the held-out families")
+    parser.add_argument("--kb", default=None,
+                        help="knowledge base of the held-out models (default: the shipped one)")
     parser.add_argument(
         "--seeds",
         type=int,
@@ -665,7 +668,7 @@ def main(argv=None) -> None:
             logger.warning(
                 "not held out of the meta-model's training (their family was seen): %s", unseen
             )
-        heldout_ranker(families, out / "models", args.seed)  # trains and caches them if needed
+        heldout_ranker(families, out / "models", args.seed, args.kb)  # trains and caches them if needed
         (out / "heldout.txt").write_text(
             "\n".join(f"{n}\t{folder[n].task}\t{folder[n].family}" for n in heldout) + "\n"
         )

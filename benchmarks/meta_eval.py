@@ -131,14 +131,35 @@ def fold_scores(kb, table) -> np.ndarray:
     return _clip_fill(out)
 
 
-def evaluate(table, folds: int, seed: int, per_fold=None):
+def repetition_scores(kb, repeat_kb, table) -> np.ndarray:
+    """(datasets, configurations, 2): each cell's mean score over the folds of ``kb``'s
+    cross-validation and over those of ``repeat_kb``'s repetition (the same rows, other folds);
+    NaN for the datasets ``repeat_kb`` lacks. Clipped and filled as :func:`fold_scores`."""
+    first = fold_scores(kb, table).mean(2)
+    second = np.full_like(first, np.nan)
+    have = set(repeat_kb.datasets(table.task).index)
+    rows = [i for i, d in enumerate(table.datasets) if d in have]
+    if rows:
+        repeated = table_from_knowledge_base(repeat_kb, table.task)
+        index = {d: i for i, d in enumerate(repeated.datasets)}
+        cols = [repeated.config_ids.index(c) for c in table.config_ids]
+        again = fold_scores(repeat_kb, repeated).mean(2)[:, cols]
+        second[rows] = again[[index[table.datasets[i]] for i in rows]]
+    return np.stack([first, second], axis=2)
+
+
+def evaluate(table, folds: int, seed: int, per_fold=None, learners=LEARNERS):
+    """Per-dataset rows of every learner, and the held-out check's rows: ``per_fold`` is one
+    (datasets, configurations, folds) array or ``{check: array}`` (rows tagged ``check``);
+    datasets with a NaN there are left out of that check."""
+    checks = per_fold if isinstance(per_fold, dict) else {"": per_fold} if per_fold is not None else {}
     raw = _clip_fill(table.scores)  # a failed pick scores the dataset's worst
     rows, held = [], []
     splitter = GroupKFold(n_splits=min(folds, len(set(table.groups))))
     for k, (tr, te) in enumerate(splitter.split(table.meta, groups=table.groups)):
         train, test = table.subset(tr), table.subset(te)
         sbs_config = int(np.argmax(train.target.mean(0)))
-        for name, learner in LEARNERS.items():
+        for name, learner in learners.items():
             started = time.perf_counter()
             scores = learner(train, test, seed + k)
             took = time.perf_counter() - started
@@ -149,20 +170,23 @@ def evaluate(table, folds: int, seed: int, per_fold=None):
                              "pick": s[order[0]], "best5": s[order[:5]].max(), "vbs": s.max(),
                              "sbs": s[sbs_config], "hit1": float(s[order[0]] >= s.max() - 1e-12),
                              "hit5": float(s[order[:5]].max() >= s.max() - 1e-12), "seconds": took})
-                if per_fold is not None:
-                    held += _held_out_folds(name, per_fold[d], order[0], sbs_config)
-        if per_fold is not None:
+                for check, values in checks.items():
+                    if np.isfinite(values[d]).all():
+                        held += _held_out_folds(name, values[d], order[0], sbs_config, check)
+        for check, values in checks.items():
             for d in te:
-                f = per_fold[d]
+                f = values[d]
+                if not np.isfinite(f).all():  # a dataset without the repetition
+                    continue
                 for h in range(f.shape[1]):
                     own = int(np.argmax(np.delete(f, h, axis=1).mean(1)))
-                    held += _held_out_folds("own_cv", f[:, [h]], own, sbs_config)
+                    held += _held_out_folds("own_cv", f[:, [h]], own, sbs_config, check)
     return pd.DataFrame(rows), pd.DataFrame(held)
 
 
-def _held_out_folds(name, f, pick, sbs):
+def _held_out_folds(name, f, pick, sbs, check=""):
     """The top-1 pick, the SBS and the VBS scored on each fold of ``f`` (configurations x folds)."""
-    return [{"learner": name, "pick": f[pick, h], "sbs": f[sbs, h], "vbs": f[:, h].max()}
+    return [{"check": check, "learner": name, "pick": f[pick, h], "sbs": f[sbs, h], "vbs": f[:, h].max()}
             for h in range(f.shape[1])]
 
 
@@ -190,43 +214,67 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def run_anytime(kb, task: str, seeds, n_folds: int, cache, train_missing: bool, names=None) -> pd.DataFrame:
-    """One row per (seed, strategy, held-out dataset): raw and normalised best-so-far, SBS, VBS."""
+#: Suffix of the strategies trained only on the baseline knowledge base's datasets (``--baseline``).
+BASELINE = " [baseline]"
+
+
+def run_anytime(kb, task: str, seeds, n_folds: int, cache, train_missing: bool, names=None,
+                baseline=None) -> pd.DataFrame:
+    """One row per (seed, strategy, held-out dataset): raw and normalised best-so-far, SBS, VBS.
+
+    ``baseline``: dataset names; every strategy runs a second time, named with ``BASELINE``,
+    trained only on the fold's training datasets among them (the held-out datasets are the
+    same), and the SBS of both is the baseline's, so that the two compare like with like.
+    """
     table = table_from_knowledge_base(kb, task)
     raw, target = _clip_fill(table.scores), table.target
     seconds = anytime.evaluation_seconds(kb, table)
     strategies = {n: s for n, s in anytime.STRATEGIES.items() if names is None or n in names}
+    in_baseline = np.isin(table.datasets, sorted(baseline or ()))
     rows = []
     needs_model = any(uses for _, uses in strategies.values())
     for seed in seeds:
         folds = meta_folds.grouped_folds(table.groups, n_folds, seed)
+        variants = [("", lambda tr: tr)] + ([(BASELINE, lambda tr: tr[in_baseline[tr]])] if baseline else [])
         # The network's strategies run on a seed only if every fold has its network.
         with_model = needs_model and (train_missing or all(
-            meta_folds.cache_path(cache, table, tr, seed, k).is_file() for k, (tr, _) in enumerate(folds)))
+            meta_folds.cache_path(cache, table, pick(tr), seed, k).is_file()
+            for k, (tr, _) in enumerate(folds) for _, pick in variants))
         if needs_model and not with_model:
             logging.warning("%s, seed %d: per-fold networks not all cached; network strategies skipped", task, seed)
-        for k, (tr, te) in enumerate(folds):
-            model = meta_folds.fold_model(table, tr, seed, k, cache, train_missing) if with_model else None
-            z_train, z_test = _standardise(table.meta[tr], table.meta[te])
-            fold = anytime.Fold(target[tr], raw[tr], seconds[tr], z_train, z_test, table.encodings, task,
-                                model, table.meta[te])
-            sbs = int(np.argmax(target[tr].mean(0)))
-            for name, (strategy, uses_model) in strategies.items():
-                if uses_model and model is None:
-                    continue
-                started = time.perf_counter()
-                for i, d in enumerate(te):
-                    seq = strategy(fold, i, lambda c, d=d: raw[d, c], seconds[d])
-                    if sorted(seq) != list(range(len(table.config_ids))):
-                        raise RuntimeError(f"{name} did not return a permutation of the configurations")
-                    rows.append({"seed": seed, "strategy": name, "dataset": table.datasets[d], "fold": k,
-                                 "sbs": raw[d, sbs], "vbs": raw[d].max(),
-                                 **dict(zip(_anytime_columns("raw"), anytime.best_so_far(
-                                     seq, raw[d], seconds[d], raw[d].min()), strict=True)),
-                                 **dict(zip(_anytime_columns("norm"), anytime.best_so_far(
-                                     seq, target[d], seconds[d], 0.0), strict=True)),
-                                 "seconds": (time.perf_counter() - started) / (i + 1)})
+        for k, (all_train, te) in enumerate(folds):
+            sbs = int(np.argmax(target[variants[-1][1](all_train)].mean(0)))
+            for suffix, pick in variants:
+                tr = pick(all_train)
+                model = meta_folds.fold_model(table, tr, seed, k, cache, train_missing) if with_model else None
+                z_train, z_test = _standardise(table.meta[tr], table.meta[te])
+                fold = anytime.Fold(target[tr], raw[tr], seconds[tr], z_train, z_test, table.encodings, task,
+                                    model, table.meta[te])
+                rows += _replay(fold, strategies, suffix, raw, target, seconds, table, te,
+                                dict(seed=seed, fold=k, sbs=sbs))
     return pd.DataFrame(rows)
+
+
+def _replay(fold, strategies, suffix, raw, target, seconds, table, te, where) -> list[dict]:
+    """The rows of every strategy replayed on the held-out datasets ``te`` of one fold."""
+    rows, seed, k, sbs = [], where["seed"], where["fold"], where["sbs"]
+    for name, (strategy, uses_model) in strategies.items():
+        if uses_model and fold.model is None:
+            continue
+        name = name + suffix
+        started = time.perf_counter()
+        for i, d in enumerate(te):
+            seq = strategy(fold, i, lambda c, d=d: raw[d, c], seconds[d])
+            if sorted(seq) != list(range(len(table.config_ids))):
+                raise RuntimeError(f"{name} did not return a permutation of the configurations")
+            rows.append({"seed": seed, "strategy": name, "dataset": table.datasets[d], "fold": k,
+                         "sbs": raw[d, sbs], "vbs": raw[d].max(),
+                         **dict(zip(_anytime_columns("raw"), anytime.best_so_far(
+                             seq, raw[d], seconds[d], raw[d].min()), strict=True)),
+                         **dict(zip(_anytime_columns("norm"), anytime.best_so_far(
+                             seq, target[d], seconds[d], 0.0), strict=True)),
+                         "seconds": (time.perf_counter() - started) / (i + 1)})
+    return rows
 
 
 def _anytime_columns(prefix: str) -> list[str]:
@@ -284,11 +332,25 @@ def _paired_intervals(frame: pd.DataFrame, against: str, n_boot: int = 2000) -> 
     return out
 
 
+def against_baseline(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each strategy minus its ``BASELINE`` twin (``summarise_anytime``'s paired differences)."""
+    out = []
+    for name in frame["strategy"].unique():
+        twin = name + BASELINE
+        if twin in set(frame["strategy"]):
+            both = frame[frame["strategy"].isin([name, twin])]
+            table = summarise_anytime(both, against=twin)
+            out.append(table[table["strategy"] == name])
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
 def main_anytime(args, kb) -> None:
+    baseline = set(load_knowledge_base(args.baseline).datasets().index) if args.baseline else None
     frames = []
     for task in args.tasks:
         started = time.perf_counter()
-        frame = run_anytime(kb, task, args.seeds, args.folds, args.cache, args.train_missing, args.strategies)
+        frame = run_anytime(kb, task, args.seeds, args.folds, args.cache, args.train_missing, args.strategies,
+                            baseline)
         frames.append(frame.assign(task=task))
         n = frame.groupby("seed")["dataset"].nunique().iloc[0]
         print(f"\n### {task}: anytime, {n} held-out datasets per seed, {args.folds} folds grouped by family, "
@@ -299,6 +361,10 @@ def main_anytime(args, kb) -> None:
         print(summarise_anytime(frame, "norm").to_markdown(index=False))
         print("\nClosed gap minus the greedy portfolio's, paired by seed: mean (sd over seeds)\n")
         print(summarise_anytime(frame, against="greedy portfolio (normalised)").to_markdown(index=False))
+        if baseline:
+            print(f"\nClosed gap minus the same strategy's trained on {args.baseline} only (the SBS of both "
+                  "is the baseline's), paired by seed: mean (sd over seeds) [95% interval over datasets]\n")
+            print(against_baseline(frame).to_markdown(index=False))
     if args.csv:
         pd.concat(frames).to_csv(args.csv, index=False)
 
@@ -318,22 +384,43 @@ def main(argv=None) -> None:
                         help="anytime: per-fold networks (see _meta_folds.py)")
     parser.add_argument("--train-missing", action="store_true",
                         help="anytime: train networks missing from the cache (slow); else skip them")
+    parser.add_argument("--baseline", default=None,
+                        help="anytime: a knowledge base whose datasets --kb contains; every strategy runs "
+                             "again trained on those alone, on the same held-out datasets")
+    parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=list(LEARNERS))
+    parser.add_argument("--repeat", default=None,
+                        help="another repetition of --kb's cross-validation (knowledge-base v3's phase "
+                             "`repeat`): the held-out check also scores on it, on the datasets it has")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     kb = load_knowledge_base(args.kb)
+    repeat_kb = load_knowledge_base(args.repeat) if args.repeat else None
     if args.anytime:
         main_anytime(args, kb)
         return
     frames = []
     for task in args.tasks:
         table = table_from_knowledge_base(kb, task)
-        frame, held = evaluate(table, args.folds, args.seed, per_fold=fold_scores(kb, table))
+        checks = {"fold": fold_scores(kb, table)}
+        if repeat_kb is not None:
+            checks["repetition"] = repetition_scores(kb, repeat_kb, table)
+            have = np.isfinite(checks["repetition"]).all(axis=(1, 2))
+            checks["fold, same datasets"] = np.where(have[:, None, None], checks["fold"], np.nan)
+        frame, held = evaluate(table, args.folds, args.seed, per_fold=checks,
+                               learners={n: LEARNERS[n] for n in args.learners})
         frames.append(frame.assign(task=task))
         print(f"\n### {task}: {len(table.datasets)} datasets, {len(table.config_ids)} configurations, "
               f"{len(set(table.groups))} families, {args.folds}-fold grouped by family\n")
         print(summarise(frame).to_markdown(index=False, floatfmt=".3f"))
         print(f"\n#### {task}: top-1 scored on one held-out cross-validation fold at a time\n")
-        print(summarise_held_out(held).to_markdown(index=False, floatfmt=".3f"))
+        print(summarise_held_out(held[held["check"] == "fold"]).to_markdown(index=False, floatfmt=".3f"))
+        if repeat_kb is not None:
+            n = int(have.sum())
+            for check, label in (("fold, same datasets", "one held-out cross-validation fold"),
+                                 ("repetition", "the other repetition's cross-validation (mean of its folds)")):
+                print(f"\n#### {task}: top-1 scored on {label}, the {n} datasets with a repetition in "
+                      f"{args.repeat}\n")
+                print(summarise_held_out(held[held["check"] == check]).to_markdown(index=False, floatfmt=".3f"))
     if args.csv:
         pd.concat(frames).to_csv(args.csv, index=False)
 
