@@ -68,3 +68,21 @@ def test_restricted_portfolio_and_errors():
     with pytest.raises(ValueError, match="not a built-in"):
         encode_config(Config("nope", {}), "classification")
     assert np.isfinite(encode_config(Portfolio("classification").defaults()[0], "classification")).all()
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("family", ["random_forest", "extra_trees"])
+def test_forests_cap_their_leaves_only_where_their_trees_could_outgrow_the_budget(task, family):
+    from metaselect.portfolio._trees import FOREST_LEAF_BUDGET
+
+    portfolio = Portfolio(task)
+    default = portfolio[family].default_config()  # 100 trees: FOREST_LEAF_BUDGET // 100 leaves each
+    cap = FOREST_LEAF_BUDGET // 100
+    assert portfolio.build(default, n_rows=cap + 1).max_leaf_nodes == cap
+    assert portfolio.build(default, n_rows=cap).max_leaf_nodes is None  # it cannot bind: left alone
+    assert portfolio.build(default).max_leaf_nodes is None  # rows unknown: the configuration as it is
+    wide_leaves = Config(family, {**default.params, "min_samples_leaf": 4})  # at most rows / 4 leaves
+    assert portfolio.build(wide_leaves, n_rows=4 * cap).max_leaf_nodes is None
+    many = Config(family, {**default.params, "n_estimators": 512})
+    assert portfolio.build(many, n_rows=3000).max_leaf_nodes == FOREST_LEAF_BUDGET // 512
+    assert Config.from_dict(many.to_dict()) == many  # the cap is not part of the configuration

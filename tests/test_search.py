@@ -11,7 +11,7 @@ from sklearn.datasets import load_iris, make_classification
 from sklearn.metrics import get_scorer
 
 from metaselect import MetaSelectorClassifier
-from metaselect.portfolio import Family, Portfolio
+from metaselect.portfolio import Config, Family, Portfolio
 from metaselect.preprocessing import InputSchema
 from metaselect.search import (
     Budget,
@@ -245,6 +245,22 @@ def test_when_no_refit_on_all_rows_fits_the_best_is_fitted_on_the_rows_it_was_va
         winner = Refitter(runner).winner()
     assert winner.config == tree and winner.score == 0.9
     assert winner.estimator[-1].tree_.n_node_samples[0] == 600  # the rung's rows, not all 3,000
+
+
+def test_the_runner_builds_forests_for_the_rows_they_are_fitted_on():
+    from metaselect.portfolio._trees import FOREST_LEAF_BUDGET
+
+    X, y = make_classification(n_samples=3000, n_features=4, random_state=0)
+    portfolio = Portfolio("classification", ["extra_trees"])
+    runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(4)), ()),
+                    scorer=get_scorer("accuracy"), cv=3, classifier=True, budget=Budget(600), random_state=0)
+    cap = FOREST_LEAF_BUDGET // 512  # 2,048 leaves a tree for 512 trees
+    many = Config("extra_trees", {**portfolio["extra_trees"].space.default(), "n_estimators": 512,
+                                  "max_features": "log2"})
+    assert runner.build(many, n_rows=2000)[-1].max_leaf_nodes is None  # a 3-fold CV's 2,000: below the cap
+    model = runner.refit(many)[-1]  # on all 3,000 rows: capped
+    assert model.max_leaf_nodes == cap and max(t.tree_.n_leaves for t in model.estimators_) <= cap
+    assert runner.refit(many, n_samples=1000)[-1].max_leaf_nodes is None  # on a rung's 1,000 rows: not
 
 
 def test_a_refit_that_breaks_on_all_rows_is_replaced_by_the_next_best_and_said(monkeypatch):

@@ -134,7 +134,8 @@ def evaluate_chunk(folder: str, name: str, task: str, chunk: list[tuple[str, dic
         start = time.time()
         try:
             estimator = make_candidate_pipeline(portfolio[config.family], config.params, schema,
-                                                random_state=random_state)
+                                                random_state=random_state,
+                                                n_rows=max(len(train) for train, _ in splits))
         except Exception as exc:  # an unbuildable configuration is a failed record
             trial.status, trial.error = "failed", f"{type(exc).__name__}: {exc}"[:300]
         else:

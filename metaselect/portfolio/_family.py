@@ -55,6 +55,10 @@ class Family:
         Whether the model fits one tree per class at every iteration on more than two
         classes (scikit-learn's gradient boosting): its time grows with the number of
         classes, which the search multiplies its predicted times by.
+    row_params : callable or None
+        ``row_params(params, n_rows) -> dict``: estimator parameters that depend on the
+        number of rows the model is fitted on (a forest's cap on its leaves), set by
+        :meth:`build` when it is given ``n_rows``. They are not part of the configuration.
     """
 
     name: str
@@ -69,6 +73,7 @@ class Family:
     work_param: str | None = None
     work_model: Callable[[Mapping[str, Any], int | None], float] | None = field(default=None, compare=False)
     trees_per_class: bool = False
+    row_params: Callable[[Mapping[str, Any], int], dict] | None = field(default=None, compare=False)
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -101,10 +106,17 @@ class Family:
         except (TypeError, ValueError, ZeroDivisionError):
             return 1.0
 
-    def build(self, params: Mapping[str, Any], random_state: int | None = None) -> BaseEstimator:
-        """An unfitted estimator for ``params`` (validated against the space)."""
+    def build(self, params: Mapping[str, Any], random_state: int | None = None,
+              n_rows: int | None = None) -> BaseEstimator:
+        """An unfitted estimator for ``params`` (validated against the space); with ``n_rows``,
+        the rows it will be fitted on, ``row_params`` are set on it too."""
         self.space.validate(params)
-        return self.make_estimator(dict(params), random_state)
+        estimator = self.make_estimator(dict(params), random_state)
+        if n_rows is not None and self.row_params is not None:
+            extra = self.row_params(dict(params), int(n_rows))
+            if extra:
+                estimator.set_params(**extra)
+        return estimator
 
 
 class Config:

@@ -194,6 +194,7 @@ class Portfolio:
         picks = rng.choice(len(names), size=n, p=p)
         return [Config(names[i], self.families[names[i]].space.sample(rng)) for i in picks]
 
-    def build(self, config: Config, random_state=None):
-        """An unfitted estimator (without preprocessing) for ``config``."""
-        return self.families[config.family].build(config.params, random_state)
+    def build(self, config: Config, random_state=None, n_rows: int | None = None):
+        """An unfitted estimator (without preprocessing) for ``config``, to be fitted on ``n_rows``
+        rows if given (see :meth:`Family.build`)."""
+        return self.families[config.family].build(config.params, random_state, n_rows=n_rows)

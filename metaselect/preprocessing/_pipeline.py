@@ -114,9 +114,11 @@ def _encoder(categorical: str, dense: bool):
                           max_categories=MAX_ORDINAL_CATEGORIES)
 
 
-def make_candidate_pipeline(family, params: Mapping[str, Any], schema: InputSchema, random_state=None) -> Pipeline:
-    """A ``Pipeline(preprocess, model)`` for one configuration of ``family``."""
-    model = family.build(params, random_state)
+def make_candidate_pipeline(family, params: Mapping[str, Any], schema: InputSchema, random_state=None,
+                            n_rows: int | None = None) -> Pipeline:
+    """A ``Pipeline(preprocess, model)`` for one configuration of ``family``, to be fitted on
+    ``n_rows`` rows if given (see :meth:`~metaselect.portfolio.Family.build`)."""
+    model = family.build(params, random_state, n_rows=n_rows)
     dense = not family.accepts_sparse
     preprocess = make_preprocessor(schema, scale=family.scale, categorical=family.categorical, dense=dense)
     return Pipeline([("preprocess", preprocess), ("model", model)])

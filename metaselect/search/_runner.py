@@ -259,7 +259,7 @@ class Runner:
             trial = Trial(self.history.candidate_id(config), config, rung, n_samples)
             trial.predicted_score, trial.predicted_time = self.history.prediction(config)
             try:
-                estimator = self.build(config)
+                estimator = self.build(config, n_rows=max(len(train) for train, _ in splits))
                 fit_params = self.fit_params(estimator)
             except UnweightedCandidate as exc:
                 trial.status, trial.error = "skipped", str(exc)
@@ -332,10 +332,12 @@ class Runner:
         return rows, self.y[rows]
 
     # -- fitting on all rows ----------------------------------------------------
-    def build(self, config: Config):
+    def build(self, config: Config, n_rows: int | None = None):
+        """``config``'s unfitted pipeline, to be fitted on ``n_rows`` rows if given."""
         family = self.portfolio[config.family]
         return make_candidate_pipeline(family, config.params, self.schema,
-                                       random_state=self.random_state + self.history.candidate_id(config))
+                                       random_state=self.random_state + self.history.candidate_id(config),
+                                       n_rows=n_rows)
 
     @property
     def allowance(self) -> float:
@@ -357,12 +359,13 @@ class Runner:
         """
         if seconds is None:
             seconds = max(self.budget.remaining() + self.allowance, 0.5)
-        estimator = self.build(config)
-        fit_params = self.fit_params(estimator)
-        X, y = self.X, self.y
+        X, y, rows = self.X, self.y, None
         if n_samples is not None and n_samples < self.n_samples:
             rows = self.rows(n_samples)[0]
             X, y = _safe_indexing(self.X, rows), self.y[rows]
+        estimator = self.build(config, n_rows=len(y))
+        fit_params = self.fit_params(estimator)
+        if rows is not None:
             fit_params = _check_method_params(self.X, fit_params, rows)
         with candidate_limits(seconds, self.memory_mb, self.n_threads()):
             return estimator.fit(X, y, **fit_params)
