@@ -11,8 +11,9 @@ on one core (``n_jobs=1``, one BLAS thread) into ``kb/v3/<phase>/``, phase by ph
 small file, a killed build resumes where it stopped, and with ``--commit-every S`` the
 new files are committed (only ``kb/v3``) every ``S`` seconds, so a session that ends
 hard loses at most that much. After each unit it rewrites ``kb/v3/PROGRESS.md``: units
-done and remaining, core-hours spent, and the estimated core-hours left (the mean unit
-time of this phase so far).
+done and remaining, core-hours spent (the process's CPU time, so a build paused with
+``kill -STOP`` while benchmarks have both cores spends none), and the estimated core-hours
+left (the mean unit time of this phase so far).
 
 Phases, in the order of what they buy per core-hour (issue 24):
 
@@ -103,19 +104,27 @@ def linked_folder(out: Path, data: Path, min_rows: int) -> Path:
     return out
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its children: a paused build (``kill -STOP``, so that
+    benchmarks can have both cores) spends none, where its wall time would count the pause."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 class Progress:
-    """Counts units and their wall time; writes ``kb/v3/PROGRESS.md`` and commits on schedule."""
+    """Counts units and their CPU time; writes ``kb/v3/PROGRESS.md`` and commits on schedule."""
 
     def __init__(self, phase: str, commit_every: float | None) -> None:
         self.phase, self.commit_every = phase, commit_every
-        self.last_unit = self.last_commit = time.time()
+        self.last_commit = time.time()
+        self.last_unit = cpu_seconds()
         self.times: list[float] = []
         self.spent_before = _spent_before(phase)
 
     def __call__(self, summary: dict) -> None:
-        now = time.time()
-        self.times.append(now - self.last_unit)
-        self.last_unit = now
+        now, cpu = time.time(), cpu_seconds()
+        self.times.append(cpu - self.last_unit)
+        self.last_unit = cpu
         self.write(summary)
         if self.commit_every and now - self.last_commit >= self.commit_every:
             commit(f"KB v3 build ({self.phase}): {self.line(summary)}")

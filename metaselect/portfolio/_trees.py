@@ -79,14 +79,14 @@ def _adaboost_work(params, n_features):
 #: Capped at this budget (``max_leaf_nodes`` = budget // trees: 10,485 for the default 100), the
 #: same forests took 144 MB and scored the same or better on the tables where the cap binds
 #: (Birthdays R^2 0.9867 -> 0.9870 and 0.9859 -> 0.9867, dslabs movielens 50,000 rows 0.1417 ->
-#: 0.1475 and 0.1047 -> 0.1365; scratch probe recorded in docs/search_guide.md).
+#: 0.1475 and 0.1047 -> 0.1365; docs/search_guide.md, benchmarks/bench_forest_leaves.py).
 FOREST_LEAF_BUDGET = 2**20
 
 
 def _forest_row_params(params, n_rows):
     """``max_leaf_nodes`` for a forest fitted on ``n_rows`` rows when its trees could outgrow
     their share of ``FOREST_LEAF_BUDGET``; nothing otherwise (scikit-learn's best-first growth,
-    which the cap switches to, costs up to 45% more time on 1,000 rows where it would not bind)."""
+    which the cap switches to, took up to 46% more time on 1,000 rows where it did not bind)."""
     cap = max(FOREST_LEAF_BUDGET // int(params["n_estimators"]), 2)
     return {"max_leaf_nodes": cap} if n_rows // int(params.get("min_samples_leaf", 1)) > cap else {}
 
