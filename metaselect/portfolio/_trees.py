@@ -78,8 +78,8 @@ def _adaboost_work(params, n_features):
 #: random forest on 93,216 rows of mosaicData Birthdays: 767 MB pickled; extra trees 1,250 MB).
 #: Capped at this budget (``max_leaf_nodes`` = budget // trees: 10,485 for the default 100), the
 #: same forests took 144 MB and scored the same or better on the tables where the cap binds
-#: (Birthdays R^2 0.9867 -> 0.9870 and 0.9859 -> 0.9867, dslabs movielens 50,000 rows 0.1417 ->
-#: 0.1475 and 0.1047 -> 0.1365; docs/search_guide.md, benchmarks/bench_forest_leaves.py).
+#: (Birthdays R^2 0.9867 -> 0.9870 and 0.9859 -> 0.9866, dslabs movielens 50,000 rows 0.2109 ->
+#: 0.2183 and 0.1743 -> 0.2326; docs/search_guide.md, benchmarks/bench_forest_leaves.py).
 FOREST_LEAF_BUDGET = 2**20
 
 
