@@ -35,6 +35,19 @@ normalised score, as the mean and spread over ``--seeds`` (fold assignments;
 the network is retrained per fold and seed, cached by ``_meta_folds.py``)::
 
     python benchmarks/meta_eval.py --anytime --seeds 0 1 2 3 4
+
+Comparing knowledge bases: ``--anytime --kb MERGED --baseline SMALLER`` runs every strategy
+twice on the same held-out datasets of ``MERGED``, trained on a fold's training datasets and on
+those of them in ``SMALLER`` (``[baseline]``), both against the baseline's SBS, and prints each
+strategy minus its twin. ``--repeat BUILD`` (another repetition of ``--kb``'s cross-validation,
+knowledge-base v3's phase ``repeat``) adds the held-out check scored on that repetition's whole
+cross-validation, next to the single-fold check on the same datasets; ``--learners`` leaves out
+slow learners (the network retrains per fold)::
+
+    python benchmarks/meta_eval.py --anytime --kb MERGED --baseline metaselect/knowledge/data/knowledge_base.json.gz \
+        --tasks regression --seeds 0 1 2 --train-missing
+    python benchmarks/meta_eval.py --kb MERGED --repeat kb/v3/repeat --tasks regression \
+        --learners random_forest nearest_datasets sbs
 """
 
 from __future__ import annotations
