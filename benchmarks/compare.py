@@ -632,7 +632,8 @@ def main(argv=None) -> None:
     parser.add_argument("--max-rows", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=0, help="draws the held-out families")
     parser.add_argument("--kb", default=None,
-                        help="knowledge base of the held-out models (default: the shipped one)")
+                        help="knowledge base of the held-out models (default: the shipped one); "
+                             "models already in OUT/models are kept, so use one --out per knowledge base")
     parser.add_argument(
         "--seeds",
         type=int,
