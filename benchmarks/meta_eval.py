@@ -144,11 +144,11 @@ def fold_scores(kb, table) -> np.ndarray:
     return _clip_fill(out)
 
 
-def repetition_scores(kb, repeat_kb, table) -> np.ndarray:
-    """(datasets, configurations, 2): each cell's mean score over the folds of ``kb``'s
-    cross-validation and over those of ``repeat_kb``'s repetition (the same rows, other folds);
-    NaN for the datasets ``repeat_kb`` lacks. Clipped and filled as :func:`fold_scores`."""
-    first = fold_scores(kb, table).mean(2)
+def repetition_scores(per_fold, repeat_kb, table) -> np.ndarray:
+    """(datasets, configurations, 2): each cell's mean score over the folds ``per_fold`` of
+    ``table`` (:func:`fold_scores`) and over those of ``repeat_kb``'s repetition (the same rows,
+    other folds); NaN for the datasets ``repeat_kb`` lacks. Clipped and filled as ``fold_scores``."""
+    first = per_fold.mean(2)
     second = np.full_like(first, np.nan)
     have = set(repeat_kb.datasets(table.task).index)
     rows = [i for i, d in enumerate(table.datasets) if d in have]
@@ -416,7 +416,7 @@ def main(argv=None) -> None:
         table = table_from_knowledge_base(kb, task)
         checks = {"fold": fold_scores(kb, table)}
         if repeat_kb is not None:
-            checks["repetition"] = repetition_scores(kb, repeat_kb, table)
+            checks["repetition"] = repetition_scores(checks["fold"], repeat_kb, table)
             have = np.isfinite(checks["repetition"]).all(axis=(1, 2))
             checks["fold, same datasets"] = np.where(have[:, None, None], checks["fold"], np.nan)
         frame, held = evaluate(table, args.folds, args.seed, per_fold=checks,
