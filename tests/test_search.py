@@ -944,6 +944,68 @@ def test_on_more_than_early_stopping_rows_the_anchor_is_the_early_stopped_defaul
     assert anchor["algorithm"].tolist() == ["hist_gradient_boosting"] and anchor["status"].tolist() == ["ok"]
 
 
+def _climbing_runner(n=16_000):
+    from sklearn.datasets import make_friedman1
+
+    X, y = make_friedman1(n_samples=n, random_state=0)
+    portfolio = Portfolio("regression", ["hist_gradient_boosting", "ridge"])
+    return Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(X.shape[1])), ()),
+                  scorer=get_scorer("r2"), cv=3, classifier=False, budget=Budget(600), random_state=0)
+
+
+def _scripted_evaluate(runner, scores):
+    """Replace ``runner.evaluate`` by one that records each config with the next of ``scores``."""
+    calls = []
+
+    def evaluate(configs, n_samples, rung, share=None, reserve=None, race=False):
+        trial = Trial(runner.history.candidate_id(configs[0]), configs[0], rung, n_samples,
+                      scores=[scores[len(calls)]] * 3, n_folds=3)
+        calls.append(trial)
+        runner.history.record([trial])
+        return [trial]
+
+    runner.evaluate = evaluate
+    return calls
+
+
+def test_the_climb_moves_to_a_better_neighbour_and_stops_after_its_patience():
+    from metaselect.search._halving import CLIMB_PATIENCE
+
+    runner, family = _climbing_runner(), Portfolio("regression")["hist_gradient_boosting"]
+    longest = family.space.params["max_iter"].high
+    start = Config(family.name, {**family.default_config().params, "max_iter": longest})
+    # the start scores 0.5; the first step scores 0.6 (taken), then nothing improves
+    calls = _scripted_evaluate(runner, [0.5, 0.6] + [0.1] * (2 * CLIMB_PATIENCE))
+    runner.evaluate([start], runner.n_samples, 0)
+    SuccessiveHalving()._climb(runner, start)
+    moved = calls[1].config
+    assert moved != start and len(calls) == 2 + 2 * CLIMB_PATIENCE
+    # every step is on all rows, from the better neighbour on, and keeps early stopping's iterations
+    assert all(t.n_samples == runner.n_samples for t in calls)
+    assert all(t.config.params["max_iter"] == longest for t in calls)
+    after = np.array([family.space.encode(t.config.params) for t in calls[2:]])
+    assert np.abs(after[0] + after[1] - 2 * family.space.encode(moved.params)).max() < 0.05  # two sides of moved
+
+
+def test_the_search_climbs_from_the_early_stopped_anchor_only_when_asked():
+    from sklearn.datasets import make_friedman1
+
+    from metaselect import MetaSelectorRegressor
+    from metaselect.search._halving import EARLY_STOPPING_ROWS
+
+    n = int(EARLY_STOPPING_ROWS * 1.6)  # 3-fold CV: 10,667 training rows per fold
+    X, y = make_friedman1(n_samples=n, random_state=0)
+    first = {}
+    for climb in (True, False):
+        model = MetaSelectorRegressor(time_budget=60, max_evals=3, cv=3, random_state=0,
+                                      search=SuccessiveHalving(climb=climb), ranker=_QuickRanker(),
+                                      estimators=["hist_gradient_boosting", "ridge"])
+        first[climb] = model.fit(X, y).leaderboard_
+    climbed = first[True]
+    assert climbed["algorithm"].eq("hist_gradient_boosting").all() and climbed["n_samples"].eq(n).all()
+    assert first[False]["n_samples"].lt(n).any()  # without it, the first rung follows the anchor
+
+
 def test_a_strategy_sees_the_declared_view_read_only():
     from metaselect.search import SearchView
 
@@ -965,3 +1027,32 @@ def test_a_strategy_sees_the_declared_view_read_only():
     with pytest.raises(AttributeError, match="cannot set 'reserve'"):
         MetaSelectorClassifier(search=Peeking("write"), max_evals=2, random_state=0).fit(X, y)
     assert {"rank", "evaluate", "history", "time_left"} <= SearchView.MEMBERS and "budget" not in SearchView.MEMBERS
+
+
+def test_a_lead_within_its_standard_error_does_not_beat_the_reference():
+    config_a, config_b = Config("ridge", {"alpha": 1.0}), Config("ridge", {"alpha": 2.0})
+
+    def trial(config, scores, rows=1000):
+        return Trial(0, config, 0, rows, scores=list(scores), n_folds=len(scores))
+
+    reference = trial(config_b, [0.30, 0.35, 0.32, 0.31, 0.33])
+    noisy = trial(config_a, [0.33, 0.32, 0.34, 0.29, 0.34])  # leads by 0.002, fold leads -0.03 to +0.03
+    clear = trial(config_a, [0.32, 0.37, 0.34, 0.33, 0.35])  # leads by 0.02 on every fold
+    assert not TrialHistory.beats(noisy, reference) and TrialHistory.beats(clear, reference)
+    # not on the same folds: the higher score wins
+    assert TrialHistory.beats(trial(config_a, [0.325] * 5, rows=900), reference)  # 0.325 > 0.322
+
+
+def test_the_refit_keeps_the_reference_unless_the_best_beats_it_beyond_noise():
+    from metaselect.search import Refitter
+
+    runner = _climbing_runner(n=600)
+    ridge, stronger = Config("ridge", {"alpha": 1.0}), Config("ridge", {"alpha": 10.0})
+    anchor = Trial(runner.history.candidate_id(ridge), ridge, 0, 600, scores=[0.30, 0.35, 0.32], n_folds=3)
+    best = Trial(runner.history.candidate_id(stronger), stronger, 0, 600, scores=[0.33, 0.32, 0.335], n_folds=3)
+    runner.history.record([anchor, best])
+    assert Refitter(runner).ranked()[0] is best  # no reference: the best first
+    runner.keep_unless_beaten(anchor)
+    assert Refitter(runner).ranked()[0] is anchor and Refitter(runner).winner().config == ridge
+    best.scores = [0.36, 0.40, 0.37]  # now it leads on every fold
+    assert Refitter(runner).ranked()[0] is best

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from ..portfolio import Config
+from ..spaces import Categorical
 from ._planning import RungPlanner
 from ._propose import propose
 from ._runner import Runner
@@ -44,6 +45,24 @@ ANCHOR_SHARE = 0.1
 #: anes_partytherms; classification close_elections 0.929 -> 0.955, equal on the other four
 #: (stopped before 100); fits of 0.4 to 1.8 s where the default took 0.1 to 1.0 s.
 EARLY_STOPPING_ROWS = 10_000
+#: The climb from the early-stopped anchor (``climb``): at most this share of the time left, a
+#: step of ``CLIMB_STEP`` per numeric parameter on average (in the space's unit encoding), and it
+#: stops after ``CLIMB_PATIENCE`` directions that improved on neither side.
+CLIMB_SHARE = 0.3
+CLIMB_STEP = 0.1
+CLIMB_PATIENCE = 3
+
+
+def _numeric_slots(space) -> list[tuple[int, str]]:
+    """``(position, name)`` of each numeric parameter's slot in ``space``'s encoding."""
+    slots, pos = [], 0
+    for name, dist in space.params.items():
+        if isinstance(dist, Categorical):
+            pos += len(dist.choices)
+        else:
+            slots.append((pos, name))
+            pos += 1
+    return slots
 
 
 def favourites(pool: list[Config], predicted: np.ndarray, per_family: int, limit: int) -> list[Config]:
@@ -103,11 +122,23 @@ class SuccessiveHalving(SearchStrategy):
         (``EARLY_STOPPING_ROWS``, where scikit-learn's histogram boosting stops
         early by itself) the anchor is the default with the space's most
         iterations, when that is predicted within the share. The anchor is then
-        left out of the first bracket.
+        left out of the first bracket, and the refit keeps it unless the best
+        candidate beats it beyond noise (:meth:`TrialHistory.beats`).
+    climb : bool, default=True
+        After an early-stopped anchor (more than 10,000 training rows), search
+        its neighbourhood on all rows before any bracket: a step along a random
+        direction of its family's numeric parameters (the iterations excepted:
+        early stopping chooses them), and the opposite step when it does not
+        improve, moving to whichever scores better than the best so far; until
+        ``CLIMB_PATIENCE`` directions improve on neither side or ``CLIMB_SHARE``
+        of the time left is spent. A small rung understates the configurations
+        that need many rows (more leaves, a lower learning rate), so successive
+        halving prunes them before they are seen where they win.
     """
 
     def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
-                 pool_size: int = 500, per_family: int = 2, race: bool = True, anchor: bool = True):
+                 pool_size: int = 500, per_family: int = 2, race: bool = True, anchor: bool = True,
+                 climb: bool = True):
         self.eta = eta
         self.min_resources = min_resources
         self.bracket_size = bracket_size
@@ -116,6 +147,7 @@ class SuccessiveHalving(SearchStrategy):
         self.per_family = per_family
         self.race = race
         self.anchor = anchor
+        self.climb = climb
 
     def resources(self, n_candidates: int, n_samples: int, validated_share: float = 1.0) -> list[int]:
         """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows), when a
@@ -143,6 +175,8 @@ class SuccessiveHalving(SearchStrategy):
         anchored = self._anchor(runner)
         if anchored is not None:
             configs = [c for c in configs if c != anchored]
+            if self.climb and runner.rows.train_rows(runner.n_samples) > EARLY_STOPPING_ROWS:
+                self._climb(runner, anchored)
         for bracket in range(self.max_brackets):
             if bracket > 0 and not configs and runner.can_continue():
                 logger.info("stopping: the search space is exhausted (every configuration proposed was "
@@ -172,7 +206,43 @@ class SuccessiveHalving(SearchStrategy):
         ok = bool(trials) and trials[0].status == "ok"
         logger.info("anchor %s on all %d rows: %s", config, runner.n_samples,
                     f"{trials[0].mean_score:.4f}" if ok else (trials[0].status if trials else "not run"))
+        if ok:
+            runner.keep_unless_beaten(trials[0])
         return config if ok else None
+
+    def _climb(self, runner: Runner, start: Config) -> None:
+        """Search ``start``'s neighbourhood on all rows (see ``climb``)."""
+        family = runner.portfolio[start.family]
+        space = family.space
+        slots = [pos for pos, name in _numeric_slots(space) if name != family.work_param]
+        current = runner.history.last(start)
+        if not slots or current is None or not np.isfinite(current.rank_score):
+            return
+        rng = np.random.default_rng(runner.random_state)
+        stop_at = runner.elapsed() + CLIMB_SHARE * runner.time_left()
+        misses = 0
+        while misses < CLIMB_PATIENCE and runner.can_continue() and runner.elapsed() < stop_at:
+            direction = np.zeros(space.n_dims)
+            direction[slots] = rng.normal(size=len(slots))
+            direction *= CLIMB_STEP * math.sqrt(len(slots)) / np.linalg.norm(direction)
+            improved = False
+            for sign in (1.0, -1.0):
+                config = Config(family.name, space.decode(space.encode(current.config.params) + sign * direction))
+                if runner.history.seen(config) or runner.elapsed() >= stop_at:
+                    continue
+                runner.rank([config])
+                if runner.time.predicted(config, runner.n_samples) > ANCHOR_SHARE * runner.time_left():
+                    continue
+                trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * runner.time_left(),
+                                         race=self.race)
+                trial = trials[0] if trials else None
+                if trial is not None and trial.status == "ok" and trial.complete and (
+                        trial.mean_score > current.rank_score):
+                    logger.info("climb: %s on all rows %.4f, up from %.4f", config, trial.mean_score,
+                                current.rank_score)
+                    current, improved = trial, True
+                    break
+            misses = 0 if improved else misses + 1
 
     @staticmethod
     def _affordable_anchor(runner: Runner) -> Config | None:

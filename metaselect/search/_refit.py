@@ -113,7 +113,7 @@ class Refitter:
     def _best_validated(self) -> Winner | None:
         """Refit the best candidate; the next best whose refit fits when it fails or comes out
         broken (:meth:`broken`); warn on a fall back, naming both and why."""
-        best, errors = self.runner.history.best(1)[0], []
+        best, errors = self.ranked()[0], []
         for trial, n_samples in self.plan():
             try:
                 estimator = self.runner.refit(trial.config, n_samples=n_samples)
@@ -194,12 +194,25 @@ class Refitter:
         """The best trials, best first, each whose refit still fits the time left when its turn
         comes; then, as a last resort, the ones passed over, cheapest first."""
         passed_over = []
-        for trial in self.runner.history.best():
+        for trial in self.ranked():
             if self.fits(trial):
                 yield trial
             else:
                 passed_over.append(trial)
         yield from sorted(passed_over, key=self.runner.time.refit_seconds)
+
+    def ranked(self) -> list[Trial]:
+        """The history's best trials, best first, with its reference (the boosting default on all
+        rows) moved first when the best does not beat it beyond noise
+        (:meth:`TrialHistory.beats`)."""
+        history = self.runner.history
+        ranked, reference = history.best(), history.reference
+        at = next((i for i, trial in enumerate(ranked) if trial is reference), None)
+        if at and not history.beats(ranked[0], reference):
+            logger.info("keeping %s (score %.4f): the best, %s (score %.4f), does not beat it beyond noise",
+                        reference.config, reference.rank_score, ranked[0].config, ranked[0].rank_score)
+            ranked.insert(0, ranked.pop(at))
+        return ranked
 
     def fits(self, trial: Trial) -> bool:
         """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance

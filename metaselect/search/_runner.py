@@ -223,6 +223,11 @@ class Runner:
         """Mark ``trial`` pruned: it finished, and the strategy chose not to take it further."""
         self.history.prune(trial, reason)
 
+    def keep_unless_beaten(self, trial: Trial) -> None:
+        """Make ``trial`` the history's reference: the refit takes it over the best candidate
+        unless that beats it beyond noise (:meth:`TrialHistory.beats`)."""
+        self.history.set_reference(trial)
+
     def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int,
                  share: float | None = None, reserve: float | None = None, race: bool = False) -> list[Trial]:
         """Cross-validate ``configs`` on ``n_samples`` rows; returns their trials in order.

@@ -42,7 +42,8 @@ class SearchView:
 
     To ask: ``rank(configs)`` (the ranker's :class:`Predictions`, remembered for the
     leaderboard), ``evaluate(configs, n_samples, rung, share=, reserve=, race=)``,
-    ``prune(trial, reason)``, ``learned_start()``. To read: ``history`` (the trials), ``time``
+    ``prune(trial, reason)``, ``keep_unless_beaten(trial)`` (the refit prefers it to a candidate
+    that does not beat it beyond noise), ``learned_start()``. To read: ``history`` (the trials), ``time``
     (the :class:`TimeModel`), ``time_left(reserve)``, ``time_share(n, reserve)``,
     ``elapsed()``, ``can_continue()``, ``reserve`` (seconds kept for the refit),
     ``n_workers()``, ``n_samples``, ``validated_share``, ``rows`` (folds per rung size),
@@ -51,7 +52,7 @@ class SearchView:
 
     #: The runner's members a strategy may use.
     MEMBERS = frozenset({
-        "rank", "evaluate", "prune", "learned_start",
+        "rank", "evaluate", "prune", "keep_unless_beaten", "learned_start",
         "history", "time", "time_left", "time_share", "elapsed", "can_continue", "reserve", "n_workers",
         "n_samples", "validated_share", "rows", "portfolio", "context", "random_state",
     })
