@@ -968,26 +968,33 @@ def _scripted_evaluate(runner, scores):
     return calls
 
 
-def test_the_climb_moves_to_a_better_neighbour_and_stops_after_its_patience():
-    from metaselect.search._halving import CLIMB_PATIENCE
+def test_the_climb_follows_an_improving_step_and_stops_when_no_parameter_improves():
+    from metaselect.search._halving import CLIMB_STEP, _numeric_slots
 
     runner, family = _climbing_runner(), Portfolio("regression")["hist_gradient_boosting"]
-    longest = family.space.params["max_iter"].high
-    start = Config(family.name, {**family.default_config().params, "max_iter": longest})
-    # the start scores 0.5; the first step scores 0.6 (taken), then nothing improves
-    calls = _scripted_evaluate(runner, [0.5, 0.6] + [0.1] * (2 * CLIMB_PATIENCE))
+    space = family.space
+    longest = space.params["max_iter"].high
+    start = Config(family.name, {**family.default_config().params, "max_iter": longest, "max_leaf_nodes": 16,
+                                 "l2_regularization": 1e-6, "max_features": 0.5})  # two steps from every bound
+    # the start scores 0.5, its first step 0.6 (taken), then nothing improves
+    calls = _scripted_evaluate(runner, [0.5, 0.6] + [0.1] * 20)
     runner.evaluate([start], runner.n_samples, 0)
     SuccessiveHalving()._climb(runner, start)
-    moved = calls[1].config
-    assert moved != start and len(calls) == 2 + 2 * CLIMB_PATIENCE
-    # every step is on all rows, from the better neighbour on, and keeps early stopping's iterations
-    assert all(t.n_samples == runner.n_samples for t in calls)
-    assert all(t.config.params["max_iter"] == longest for t in calls)
-    after = np.array([family.space.encode(t.config.params) for t in calls[2:]])
-    assert np.abs(after[0] + after[1] - 2 * family.space.encode(moved.params)).max() < 0.05  # two sides of moved
+    unit = [space.encode(t.config.params) for t in calls]
+    moved = np.flatnonzero(np.abs(unit[1] - unit[0]) > 1e-9)
+    assert len(moved) == 1 and abs(abs(unit[1] - unit[0])[moved[0]] - CLIMB_STEP) < 0.02  # one parameter, one step
+    # the next step goes on in the same direction, from the better one
+    assert np.allclose(unit[2] - unit[1], unit[1] - unit[0], atol=0.02)
+    # then every other numeric parameter but the iterations (early stopping chooses them) is tried
+    # from the better one, one at a time, and the climb stops
+    tried = {int(np.flatnonzero(np.abs(u - unit[1]) > 1e-9)[0]) for u in unit[3:]}
+    assert all(np.count_nonzero(np.abs(u - unit[1]) > 1e-9) == 1 for u in unit[3:])
+    numeric = {pos for pos, name in _numeric_slots(space) if name != "max_iter"}
+    assert tried | {int(moved[0])} == numeric and len(calls) <= 3 + 2 * len(numeric)
+    assert all(t.n_samples == runner.n_samples and t.config.params["max_iter"] == longest for t in calls)
 
 
-def test_the_search_climbs_from_the_early_stopped_anchor_only_when_asked():
+def test_the_search_climbs_from_the_anchor_only_when_asked():
     from sklearn.datasets import make_friedman1
 
     from metaselect import MetaSelectorRegressor

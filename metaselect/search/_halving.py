@@ -45,12 +45,12 @@ ANCHOR_SHARE = 0.1
 #: anes_partytherms; classification close_elections 0.929 -> 0.955, equal on the other four
 #: (stopped before 100); fits of 0.4 to 1.8 s where the default took 0.1 to 1.0 s.
 EARLY_STOPPING_ROWS = 10_000
-#: The climb from the early-stopped anchor (``climb``): at most this share of the time left, a
-#: step of ``CLIMB_STEP`` per numeric parameter on average (in the space's unit encoding), and it
-#: stops after ``CLIMB_PATIENCE`` directions that improved on neither side.
+#: The climb from the anchor (``climb``): when the first rung has at most ``CLIMB_RUNG_FRACTION`` of
+#: the rows, at most ``CLIMB_SHARE`` of the time left, steps of ``CLIMB_STEP`` along one parameter
+#: (in the space's unit encoding: on a log range of 4 to 128 leaves, 0.2 is 2.0 times).
+CLIMB_RUNG_FRACTION = 0.1
 CLIMB_SHARE = 0.3
-CLIMB_STEP = 0.1
-CLIMB_PATIENCE = 3
+CLIMB_STEP = 0.2
 
 
 def _numeric_slots(space) -> list[tuple[int, str]]:
@@ -125,12 +125,12 @@ class SuccessiveHalving(SearchStrategy):
         left out of the first bracket, and the refit keeps it unless the best
         candidate beats it beyond noise (:meth:`TrialHistory.beats`).
     climb : bool, default=True
-        After an early-stopped anchor (more than 10,000 training rows), search
-        its neighbourhood on all rows before any bracket: a step along a random
-        direction of its family's numeric parameters (the iterations excepted:
-        early stopping chooses them), and the opposite step when it does not
-        improve, moving to whichever scores better than the best so far; until
-        ``CLIMB_PATIENCE`` directions improve on neither side or ``CLIMB_SHARE``
+        After the anchor, when the first rung holds at most a tenth of the rows
+        (``CLIMB_RUNG_FRACTION``), search its neighbourhood on all rows before any
+        bracket, one numeric parameter at a time in a random order (the
+        iterations excepted where early stopping chooses them): a step up, else
+        a step down, repeated while it improves on the best score so far; until
+        every parameter was tried since the last improvement or ``CLIMB_SHARE``
         of the time left is spent. A small rung understates the configurations
         that need many rows (more leaves, a lower learning rate), so successive
         halving prunes them before they are seen where they win.
@@ -175,7 +175,8 @@ class SuccessiveHalving(SearchStrategy):
         anchored = self._anchor(runner)
         if anchored is not None:
             configs = [c for c in configs if c != anchored]
-            if self.climb and runner.rows.train_rows(runner.n_samples) > EARLY_STOPPING_ROWS:
+            smallest_rung = math.ceil(self.min_resources / runner.validated_share)
+            if self.climb and smallest_rung <= CLIMB_RUNG_FRACTION * runner.n_samples:
                 self._climb(runner, anchored)
         for bracket in range(self.max_brackets):
             if bracket > 0 and not configs and runner.can_continue():
@@ -211,38 +212,52 @@ class SuccessiveHalving(SearchStrategy):
         return config if ok else None
 
     def _climb(self, runner: Runner, start: Config) -> None:
-        """Search ``start``'s neighbourhood on all rows (see ``climb``)."""
-        family = runner.portfolio[start.family]
-        space = family.space
-        slots = [pos for pos, name in _numeric_slots(space) if name != family.work_param]
+        """Search ``start``'s neighbourhood on all rows, one parameter at a time (see ``climb``)."""
+        family, space = runner.portfolio[start.family], runner.portfolio[start.family].space
+        early_stopped = runner.rows.train_rows(runner.n_samples) > EARLY_STOPPING_ROWS
+        slots = [pos for pos, name in _numeric_slots(space) if not (early_stopped and name == family.work_param)]
         current = runner.history.last(start)
         if not slots or current is None or not np.isfinite(current.rank_score):
             return
         rng = np.random.default_rng(runner.random_state)
         stop_at = runner.elapsed() + CLIMB_SHARE * runner.time_left()
-        misses = 0
-        while misses < CLIMB_PATIENCE and runner.can_continue() and runner.elapsed() < stop_at:
-            direction = np.zeros(space.n_dims)
-            direction[slots] = rng.normal(size=len(slots))
-            direction *= CLIMB_STEP * math.sqrt(len(slots)) / np.linalg.norm(direction)
-            improved = False
+
+        def step(config: Config, pos: int, sign: float) -> Config | None:
+            unit = space.encode(config.params)
+            unit[pos] += sign * CLIMB_STEP
+            if not 0.0 <= unit[pos] <= 1.0:
+                return None
+            moved = Config(family.name, space.decode(unit))
+            return None if moved == config or runner.history.seen(moved) else moved
+
+        order, misses = [], 0
+        while misses < len(slots) and runner.can_continue() and runner.elapsed() < stop_at:
+            order = order or list(rng.permutation(slots))
+            pos, improved = order.pop(), False
             for sign in (1.0, -1.0):
-                config = Config(family.name, space.decode(space.encode(current.config.params) + sign * direction))
-                if runner.history.seen(config) or runner.elapsed() >= stop_at:
-                    continue
-                runner.rank([config])
-                if runner.time.predicted(config, runner.n_samples) > ANCHOR_SHARE * runner.time_left():
-                    continue
-                trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * runner.time_left(),
-                                         race=self.race)
-                trial = trials[0] if trials else None
-                if trial is not None and trial.status == "ok" and trial.complete and (
-                        trial.mean_score > current.rank_score):
+                config = step(current.config, pos, sign)
+                while config is not None and runner.elapsed() < stop_at:
+                    trial = self._climb_step(runner, config)
+                    if trial is None or not trial.mean_score > current.rank_score:
+                        break
                     logger.info("climb: %s on all rows %.4f, up from %.4f", config, trial.mean_score,
                                 current.rank_score)
                     current, improved = trial, True
+                    config = step(current.config, pos, sign)  # keep going while it improves
+                if improved:
                     break
             misses = 0 if improved else misses + 1
+
+    def _climb_step(self, runner: Runner, config: Config):
+        """``config`` validated on all rows when predicted affordable (as the anchor is): its trial
+        when every fold was scored, else ``None``."""
+        runner.rank([config])
+        if runner.time.predicted(config, runner.n_samples) > ANCHOR_SHARE * runner.time_left():
+            return None
+        trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * runner.time_left(),
+                                 race=self.race)
+        ok = trials and trials[0].status == "ok" and trials[0].complete
+        return trials[0] if ok else None
 
     @staticmethod
     def _affordable_anchor(runner: Runner) -> Config | None:
