@@ -129,7 +129,9 @@ class SuccessiveHalving(SearchStrategy):
         (``CLIMB_RUNG_FRACTION``), search its neighbourhood on all rows before any
         bracket, one numeric parameter at a time in a random order (the
         iterations excepted where early stopping chooses them): a step up, else
-        a step down, repeated while it improves on the best score so far; until
+        a step down, repeated while it beats the best so far beyond noise
+        (:meth:`TrialHistory.beats`: early stopping's own validation split,
+        drawn anew for each candidate, moves a score by as much as a step); until
         every parameter was tried since the last improvement or ``CLIMB_SHARE``
         of the time left is spent. A small rung understates the configurations
         that need many rows (more leaves, a lower learning rate), so successive
@@ -238,7 +240,7 @@ class SuccessiveHalving(SearchStrategy):
                 config = step(current.config, pos, sign)
                 while config is not None and runner.elapsed() < stop_at:
                     trial = self._climb_step(runner, config)
-                    if trial is None or not trial.mean_score > current.rank_score:
+                    if trial is None or not runner.history.beats(trial, current):
                         break
                     logger.info("climb: %s on all rows %.4f, up from %.4f", config, trial.mean_score,
                                 current.rank_score)
