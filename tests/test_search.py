@@ -957,7 +957,9 @@ def _scripted_evaluate(runner, scores):
     """Replace ``runner.evaluate`` by one that records each config with the next of ``scores``."""
     calls = []
 
-    def evaluate(configs, n_samples, rung, share=None, reserve=None, race=False):
+    def evaluate(configs, n_samples, rung, share=None, reserve=None, race=False, seed_like=None):
+        if seed_like is not None:
+            runner.history.share_seed(configs[0], seed_like)
         trial = Trial(runner.history.candidate_id(configs[0]), configs[0], rung, n_samples,
                       scores=[scores[len(calls)]] * 3, n_folds=3)
         calls.append(trial)
@@ -992,6 +994,9 @@ def test_the_climb_follows_an_improving_step_and_stops_when_no_parameter_improve
     numeric = {pos for pos, name in _numeric_slots(space) if name != "max_iter"}
     assert tried | {int(moved[0])} == numeric and len(calls) <= 3 + 2 * len(numeric)
     assert all(t.n_samples == runner.n_samples and t.config.params["max_iter"] == longest for t in calls)
+    # every step is built with the start's seed (common random numbers), in its validation and its refit
+    seeds = {runner.build(t.config)[-1].random_state for t in calls}
+    assert seeds == {runner.random_state + runner.history.candidate_id(start)}
 
 
 def test_the_search_climbs_from_the_anchor_only_when_asked():

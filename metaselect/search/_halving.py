@@ -128,7 +128,8 @@ class SuccessiveHalving(SearchStrategy):
         After the anchor, when the first rung holds at most a tenth of the rows
         (``CLIMB_RUNG_FRACTION``), search its neighbourhood on all rows before any
         bracket, one numeric parameter at a time in a random order (the
-        iterations excepted where early stopping chooses them): a step up, else
+        iterations excepted where early stopping chooses them), every step built
+        with the anchor's seed (common random numbers): a step up, else
         a step down, repeated while it beats the best so far beyond noise
         (:meth:`TrialHistory.beats`: early stopping's own validation split,
         drawn anew for each candidate, moves a score by as much as a step); until
@@ -239,7 +240,7 @@ class SuccessiveHalving(SearchStrategy):
             for sign in (1.0, -1.0):
                 config = step(current.config, pos, sign)
                 while config is not None and runner.elapsed() < stop_at:
-                    trial = self._climb_step(runner, config)
+                    trial = self._climb_step(runner, config, start)
                     if trial is None or not runner.history.beats(trial, current):
                         break
                     logger.info("climb: %s on all rows %.4f, up from %.4f", config, trial.mean_score,
@@ -250,14 +251,14 @@ class SuccessiveHalving(SearchStrategy):
                     break
             misses = 0 if improved else misses + 1
 
-    def _climb_step(self, runner: Runner, config: Config):
-        """``config`` validated on all rows when predicted affordable (as the anchor is): its trial
-        when every fold was scored, else ``None``."""
+    def _climb_step(self, runner: Runner, config: Config, start: Config):
+        """``config`` validated on all rows with ``start``'s seed when predicted affordable (as the
+        anchor is): its trial when every fold was scored, else ``None``."""
         runner.rank([config])
         if runner.time.predicted(config, runner.n_samples) > ANCHOR_SHARE * runner.time_left():
             return None
         trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * runner.time_left(),
-                                 race=self.race)
+                                 race=self.race, seed_like=start)
         ok = trials and trials[0].status == "ok" and trials[0].complete
         return trials[0] if ok else None
 
