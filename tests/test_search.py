@@ -1053,6 +1053,8 @@ def test_a_lead_within_its_standard_error_does_not_beat_the_reference():
     assert not TrialHistory.beats(noisy, reference) and TrialHistory.beats(clear, reference)
     # not on the same folds: the higher score wins
     assert TrialHistory.beats(trial(config_a, [0.325] * 5, rows=900), reference)  # 0.325 > 0.322
+    # the same scores up to rounding (the same model) do not beat it
+    assert not TrialHistory.beats(trial(config_a, [s + 1e-13 for s in reference.scores]), reference)
 
 
 def test_the_refit_keeps_the_reference_unless_the_best_beats_it_beyond_noise():

@@ -99,7 +99,8 @@ class TrialHistory:
         if not same_folds:
             return trial.rank_score > other.rank_score
         lead = np.asarray(trial.scores, dtype=float) - np.asarray(other.scores, dtype=float)
-        return bool(lead.mean() > lead.std(ddof=1) / np.sqrt(lead.size))
+        rounding = 1e-9 * max(1.0, abs(other.mean_score))  # the same model, fitted twice
+        return bool(lead.mean() > max(lead.std(ddof=1) / np.sqrt(lead.size), rounding))
 
     def incumbent(self, n_samples: int, n_folds: int) -> Trial | None:
         """The best trial scored on every one of ``n_folds`` folds of a rung of ``n_samples`` rows
