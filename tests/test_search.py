@@ -944,80 +944,6 @@ def test_on_more_than_early_stopping_rows_the_anchor_is_the_early_stopped_defaul
     assert anchor["algorithm"].tolist() == ["hist_gradient_boosting"] and anchor["status"].tolist() == ["ok"]
 
 
-def _climbing_runner(n=16_000):
-    from sklearn.datasets import make_friedman1
-
-    X, y = make_friedman1(n_samples=n, random_state=0)
-    portfolio = Portfolio("regression", ["hist_gradient_boosting", "ridge"])
-    return Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(X.shape[1])), ()),
-                  scorer=get_scorer("r2"), cv=3, classifier=False, budget=Budget(600), random_state=0)
-
-
-def _scripted_evaluate(runner, scores):
-    """Replace ``runner.evaluate`` by one that records each config with the next of ``scores``."""
-    calls = []
-
-    def evaluate(configs, n_samples, rung, share=None, reserve=None, race=False, seed_like=None):
-        if seed_like is not None:
-            runner.history.share_seed(configs[0], seed_like)
-        trial = Trial(runner.history.candidate_id(configs[0]), configs[0], rung, n_samples,
-                      scores=[scores[len(calls)]] * 3, n_folds=3)
-        calls.append(trial)
-        runner.history.record([trial])
-        return [trial]
-
-    runner.evaluate = evaluate
-    return calls
-
-
-def test_the_climb_follows_an_improving_step_and_stops_when_no_parameter_improves():
-    from metaselect.search._halving import CLIMB_STEP, _numeric_slots
-
-    runner, family = _climbing_runner(), Portfolio("regression")["hist_gradient_boosting"]
-    space = family.space
-    longest = space.params["max_iter"].high
-    start = Config(family.name, {**family.default_config().params, "max_iter": longest, "max_leaf_nodes": 16,
-                                 "l2_regularization": 1e-6, "max_features": 0.5})  # two steps from every bound
-    # the start scores 0.5, its first step 0.6 (taken), then nothing improves
-    calls = _scripted_evaluate(runner, [0.5, 0.6] + [0.1] * 20)
-    runner.evaluate([start], runner.n_samples, 0)
-    SuccessiveHalving()._climb(runner, start)
-    unit = [space.encode(t.config.params) for t in calls]
-    moved = np.flatnonzero(np.abs(unit[1] - unit[0]) > 1e-9)
-    assert len(moved) == 1 and abs(abs(unit[1] - unit[0])[moved[0]] - CLIMB_STEP) < 0.02  # one parameter, one step
-    # the next step goes on in the same direction, from the better one
-    assert np.allclose(unit[2] - unit[1], unit[1] - unit[0], atol=0.02)
-    # then every other numeric parameter but the iterations (early stopping chooses them) is tried
-    # from the better one, one at a time, and the climb stops
-    tried = {int(np.flatnonzero(np.abs(u - unit[1]) > 1e-9)[0]) for u in unit[3:]}
-    assert all(np.count_nonzero(np.abs(u - unit[1]) > 1e-9) == 1 for u in unit[3:])
-    numeric = {pos for pos, name in _numeric_slots(space) if name != "max_iter"}
-    assert tried | {int(moved[0])} == numeric and len(calls) <= 3 + 2 * len(numeric)
-    assert all(t.n_samples == runner.n_samples and t.config.params["max_iter"] == longest for t in calls)
-    # every step is built with the start's seed (common random numbers), in its validation and its refit
-    seeds = {runner.build(t.config)[-1].random_state for t in calls}
-    assert seeds == {runner.random_state + runner.history.candidate_id(start)}
-
-
-def test_the_search_climbs_from_the_anchor_only_when_asked():
-    from sklearn.datasets import make_friedman1
-
-    from metaselect import MetaSelectorRegressor
-    from metaselect.search._halving import EARLY_STOPPING_ROWS
-
-    n = int(EARLY_STOPPING_ROWS * 1.6)  # 3-fold CV: 10,667 training rows per fold
-    X, y = make_friedman1(n_samples=n, random_state=0)
-    first = {}
-    for climb in (True, False):
-        model = MetaSelectorRegressor(time_budget=60, max_evals=3, cv=3, random_state=0,
-                                      search=SuccessiveHalving(climb=climb), ranker=_QuickRanker(),
-                                      estimators=["hist_gradient_boosting", "ridge"])
-        first[climb] = model.fit(X, y).leaderboard_
-    climbed = first[True]
-    assert climbed["algorithm"].eq("hist_gradient_boosting").all() and climbed["n_samples"].eq(n).all()
-    assert first[False]["n_samples"].lt(n).any()  # without it, the first rung follows the anchor
-
-
 def test_a_strategy_sees_the_declared_view_read_only():
     from metaselect.search import SearchView
 
@@ -1041,6 +967,16 @@ def test_a_strategy_sees_the_declared_view_read_only():
     assert {"rank", "evaluate", "history", "time_left"} <= SearchView.MEMBERS and "budget" not in SearchView.MEMBERS
 
 
+# -- issue 23: the anchor is kept unless beaten beyond noise ------------------------------
+def _regression_runner(n=600):
+    from sklearn.datasets import make_friedman1
+
+    X, y = make_friedman1(n_samples=n, random_state=0)
+    portfolio = Portfolio("regression", ["hist_gradient_boosting", "ridge"])
+    return Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(X.shape[1])), ()),
+                  scorer=get_scorer("r2"), cv=3, classifier=False, budget=Budget(600), random_state=0)
+
+
 def test_a_lead_within_its_standard_error_does_not_beat_the_reference():
     config_a, config_b = Config("ridge", {"alpha": 1.0}), Config("ridge", {"alpha": 2.0})
 
@@ -1060,7 +996,7 @@ def test_a_lead_within_its_standard_error_does_not_beat_the_reference():
 def test_the_refit_keeps_the_reference_unless_the_best_beats_it_beyond_noise():
     from metaselect.search import Refitter
 
-    runner = _climbing_runner(n=600)
+    runner = _regression_runner()
     ridge, stronger = Config("ridge", {"alpha": 1.0}), Config("ridge", {"alpha": 10.0})
     anchor = Trial(runner.history.candidate_id(ridge), ridge, 0, 600, scores=[0.30, 0.35, 0.32], n_folds=3)
     best = Trial(runner.history.candidate_id(stronger), stronger, 0, 600, scores=[0.33, 0.32, 0.335], n_folds=3)

@@ -19,7 +19,6 @@ import math
 import numpy as np
 
 from ..portfolio import Config
-from ..spaces import Categorical
 from ._planning import RungPlanner
 from ._propose import propose
 from ._runner import Runner
@@ -45,24 +44,6 @@ ANCHOR_SHARE = 0.1
 #: anes_partytherms; classification close_elections 0.929 -> 0.955, equal on the other four
 #: (stopped before 100); fits of 0.4 to 1.8 s where the default took 0.1 to 1.0 s.
 EARLY_STOPPING_ROWS = 10_000
-#: The climb from the anchor (``climb``): when the first rung has at most ``CLIMB_RUNG_FRACTION`` of
-#: the rows, at most ``CLIMB_SHARE`` of the time left, steps of ``CLIMB_STEP`` along one parameter
-#: (in the space's unit encoding: on a log range of 4 to 128 leaves, 0.2 is 2.0 times).
-CLIMB_RUNG_FRACTION = 0.1
-CLIMB_SHARE = 0.3
-CLIMB_STEP = 0.2
-
-
-def _numeric_slots(space) -> list[tuple[int, str]]:
-    """``(position, name)`` of each numeric parameter's slot in ``space``'s encoding."""
-    slots, pos = [], 0
-    for name, dist in space.params.items():
-        if isinstance(dist, Categorical):
-            pos += len(dist.choices)
-        else:
-            slots.append((pos, name))
-            pos += 1
-    return slots
 
 
 def favourites(pool: list[Config], predicted: np.ndarray, per_family: int, limit: int) -> list[Config]:
@@ -124,24 +105,10 @@ class SuccessiveHalving(SearchStrategy):
         iterations, when that is predicted within the share. The anchor is then
         left out of the first bracket, and the refit keeps it unless the best
         candidate beats it beyond noise (:meth:`TrialHistory.beats`).
-    climb : bool, default=True
-        After the anchor, when the first rung holds at most a tenth of the rows
-        (``CLIMB_RUNG_FRACTION``), search its neighbourhood on all rows before any
-        bracket, one numeric parameter at a time in a random order (the
-        iterations excepted where early stopping chooses them), every step built
-        with the anchor's seed (common random numbers): a step up, else
-        a step down, repeated while it beats the best so far beyond noise
-        (:meth:`TrialHistory.beats`: early stopping's own validation split,
-        drawn anew for each candidate, moves a score by as much as a step); until
-        every parameter was tried since the last improvement or ``CLIMB_SHARE``
-        of the time left is spent. A small rung understates the configurations
-        that need many rows (more leaves, a lower learning rate), so successive
-        halving prunes them before they are seen where they win.
     """
 
     def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
-                 pool_size: int = 500, per_family: int = 2, race: bool = True, anchor: bool = True,
-                 climb: bool = True):
+                 pool_size: int = 500, per_family: int = 2, race: bool = True, anchor: bool = True):
         self.eta = eta
         self.min_resources = min_resources
         self.bracket_size = bracket_size
@@ -150,7 +117,6 @@ class SuccessiveHalving(SearchStrategy):
         self.per_family = per_family
         self.race = race
         self.anchor = anchor
-        self.climb = climb
 
     def resources(self, n_candidates: int, n_samples: int, validated_share: float = 1.0) -> list[int]:
         """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows), when a
@@ -178,9 +144,6 @@ class SuccessiveHalving(SearchStrategy):
         anchored = self._anchor(runner)
         if anchored is not None:
             configs = [c for c in configs if c != anchored]
-            smallest_rung = math.ceil(self.min_resources / runner.validated_share)
-            if self.climb and smallest_rung <= CLIMB_RUNG_FRACTION * runner.n_samples:
-                self._climb(runner, anchored)
         for bracket in range(self.max_brackets):
             if bracket > 0 and not configs and runner.can_continue():
                 logger.info("stopping: the search space is exhausted (every configuration proposed was "
@@ -213,54 +176,6 @@ class SuccessiveHalving(SearchStrategy):
         if ok:
             runner.keep_unless_beaten(trials[0])
         return config if ok else None
-
-    def _climb(self, runner: Runner, start: Config) -> None:
-        """Search ``start``'s neighbourhood on all rows, one parameter at a time (see ``climb``)."""
-        family, space = runner.portfolio[start.family], runner.portfolio[start.family].space
-        early_stopped = runner.rows.train_rows(runner.n_samples) > EARLY_STOPPING_ROWS
-        slots = [pos for pos, name in _numeric_slots(space) if not (early_stopped and name == family.work_param)]
-        current = runner.history.last(start)
-        if not slots or current is None or not np.isfinite(current.rank_score):
-            return
-        rng = np.random.default_rng(runner.random_state)
-        stop_at = runner.elapsed() + CLIMB_SHARE * runner.time_left()
-
-        def step(config: Config, pos: int, sign: float) -> Config | None:
-            unit = space.encode(config.params)
-            unit[pos] += sign * CLIMB_STEP
-            if not 0.0 <= unit[pos] <= 1.0:
-                return None
-            moved = Config(family.name, space.decode(unit))
-            return None if moved == config or runner.history.seen(moved) else moved
-
-        order, misses = [], 0
-        while misses < len(slots) and runner.can_continue() and runner.elapsed() < stop_at:
-            order = order or list(rng.permutation(slots))
-            pos, improved = order.pop(), False
-            for sign in (1.0, -1.0):
-                config = step(current.config, pos, sign)
-                while config is not None and runner.elapsed() < stop_at:
-                    trial = self._climb_step(runner, config, start)
-                    if trial is None or not runner.history.beats(trial, current):
-                        break
-                    logger.info("climb: %s on all rows %.4f, up from %.4f", config, trial.mean_score,
-                                current.rank_score)
-                    current, improved = trial, True
-                    config = step(current.config, pos, sign)  # keep going while it improves
-                if improved:
-                    break
-            misses = 0 if improved else misses + 1
-
-    def _climb_step(self, runner: Runner, config: Config, start: Config):
-        """``config`` validated on all rows with ``start``'s seed when predicted affordable (as the
-        anchor is): its trial when every fold was scored, else ``None``."""
-        runner.rank([config])
-        if runner.time.predicted(config, runner.n_samples) > ANCHOR_SHARE * runner.time_left():
-            return None
-        trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * runner.time_left(),
-                                 race=self.race, seed_like=start)
-        ok = trials and trials[0].status == "ok" and trials[0].complete
-        return trials[0] if ok else None
 
     @staticmethod
     def _affordable_anchor(runner: Runner) -> Config | None:

@@ -28,7 +28,6 @@ class TrialHistory:
         self._predictions: dict[Config, tuple[float, float]] = {}
         self._last: dict[Config, Trial] = {}
         self._reference: Trial | None = None
-        self._seeds: dict[Config, int] = {}
 
     # -- reading ---------------------------------------------------------------
     @property
@@ -135,17 +134,6 @@ class TrialHistory:
     def candidate_id(self, config: Config) -> int:
         """The id of ``config``'s candidate: the same configuration keeps its id across rungs."""
         return self._ids.setdefault(config, len(self._ids))
-
-    def seed_id(self, config: Config) -> int:
-        """The id whose seed ``config`` is built with: its own candidate id, or that of the
-        configuration it shares its seed with (:meth:`share_seed`)."""
-        return self._seeds.get(config, self.candidate_id(config))
-
-    def share_seed(self, config: Config, like: Config) -> None:
-        """Build ``config`` with ``like``'s seed (common random numbers: the two differ only by
-        their parameters), unless it already has a seed."""
-        if config not in self._seeds and config not in self._ids:
-            self._seeds[config] = self.seed_id(like)
 
     def record(self, trials: list[Trial]) -> None:
         """Add finished ``trials``, in the order they ran."""

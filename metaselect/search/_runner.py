@@ -101,8 +101,7 @@ class Runner:
         predictions refer to.
     n_jobs : int or None
     random_state : int
-        Base seed: candidate ``i`` is built with ``random_state + i`` (or with the seed of the
-        configuration it was evaluated like: ``evaluate(..., seed_like=)``).
+        Base seed: candidate ``i`` is built with ``random_state + i``.
     max_evals : int or None
         Stop after this many candidate evaluations (deterministic runs).
     memory_limit : float, "auto" or None
@@ -230,8 +229,7 @@ class Runner:
         self.history.set_reference(trial)
 
     def evaluate(self, configs: Sequence[Config], n_samples: int, rung: int,
-                 share: float | None = None, reserve: float | None = None, race: bool = False,
-                 seed_like: Config | None = None) -> list[Trial]:
+                 share: float | None = None, reserve: float | None = None, race: bool = False) -> list[Trial]:
         """Cross-validate ``configs`` on ``n_samples`` rows; returns their trials in order.
 
         Each gets ``share`` seconds (default: :meth:`time_share`), never more than the time
@@ -245,17 +243,8 @@ class Runner:
         done is stopped there and pruned (:func:`~metaselect.search.evaluate_candidate`). Not
         while out-of-fold predictions are collected for an ensemble, which needs every fold of
         its members.
-
-        ``seed_like``: build ``configs`` not yet evaluated with that configuration's seed, in
-        their cross-validation and their refit (:meth:`TrialHistory.share_seed`), so that a
-        comparison with it differs only by parameters: histogram boosting draws its early-stopping
-        split from its seed, and on dslabs movielens two configurations that fit the same
-        model scored 0.284 and 0.296 cross-validated with two seeds.
         """
         configs = list(configs)[: int(min(len(configs), self.evals_left))]
-        if seed_like is not None:
-            for config in configs:
-                self.history.share_seed(config, seed_like)
         remaining = self.time_left(reserve)
         if not configs or remaining <= 0:
             return []
@@ -352,7 +341,7 @@ class Runner:
         """``config``'s unfitted pipeline, to be fitted on ``n_rows`` rows if given."""
         family = self.portfolio[config.family]
         return make_candidate_pipeline(family, config.params, self.schema,
-                                       random_state=self.random_state + self.history.seed_id(config),
+                                       random_state=self.random_state + self.history.candidate_id(config),
                                        n_rows=n_rows)
 
     @property
