@@ -113,8 +113,9 @@ class Refitter:
     def _best_validated(self) -> Winner | None:
         """Refit the best candidate; the next best whose refit fits when it fails or comes out
         broken (:meth:`broken`); warn on a fall back, naming both and why."""
-        best, errors = self.ranked()[0], []
-        for trial, n_samples in self.plan():
+        ranked, errors = self.ranked(), []
+        best = ranked[0]
+        for trial, n_samples in self.plan(ranked):
             try:
                 estimator = self.runner.refit(trial.config, n_samples=n_samples)
             except Exception as exc:  # CandidateTimeout and MemoryError included
@@ -171,8 +172,8 @@ class Refitter:
         return (f"refit on all rows it scored {score:.4f} on its own training rows, against {trial.rank_score:.4f} "
                 f"validated; its fit diverged or broke")
 
-    def plan(self) -> Iterator[tuple[Trial, int]]:
-        """``(trial, rows to fit it on)`` to try in turn: :meth:`order`'s trials on all rows,
+    def plan(self, ranked: Sequence[Trial] | None = None) -> Iterator[tuple[Trial, int]]:
+        """``(trial, rows to fit it on)`` to try in turn: :meth:`order`'s trials (of ``ranked``) on all rows,
         but before the first one whose refit does not fit the time left, the best trial
         validated on fewer rows whose fit on those rows does (a model of exactly what was
         validated, where the last resort would be an unvalidated one: on 1.06 million rows
@@ -181,7 +182,7 @@ class Refitter:
         boosting default scores 0.310)."""
         n = self.runner.n_samples
         fell_back = False
-        for trial in self.order():
+        for trial in self.order(ranked):
             if not fell_back and not self.fits(trial):
                 fell_back = True
                 smaller = next((t for t in self.runner.history.best()
@@ -190,11 +191,12 @@ class Refitter:
                     yield smaller, smaller.n_samples
             yield trial, n
 
-    def order(self) -> Iterator[Trial]:
-        """The best trials, best first, each whose refit still fits the time left when its turn
-        comes; then, as a last resort, the ones passed over, cheapest first."""
+    def order(self, ranked: Sequence[Trial] | None = None) -> Iterator[Trial]:
+        """The best trials (``ranked``, default :meth:`ranked`), best first, each whose refit still
+        fits the time left when its turn comes; then, as a last resort, the ones passed over,
+        cheapest first."""
         passed_over = []
-        for trial in self.ranked():
+        for trial in self.ranked() if ranked is None else ranked:
             if self.fits(trial):
                 yield trial
             else:
