@@ -101,6 +101,15 @@ class TrialHistory:
         rounding = 1e-9 * max(1.0, abs(other.mean_score))  # the same model, fitted twice
         return bool(lead.mean() > max(lead.std(ddof=1) / np.sqrt(lead.size), rounding))
 
+    def preferred(self) -> list[Trial]:
+        """:meth:`best`, with the :attr:`reference` moved first when the best does not beat it
+        beyond noise (:meth:`beats`): the order the refit follows, and the refit's time reserve."""
+        ranked, reference = self.best(), self._reference
+        at = next((i for i, trial in enumerate(ranked) if trial is reference), None)
+        if at and not self.beats(ranked[0], reference):
+            ranked.insert(0, ranked.pop(at))
+        return ranked
+
     def incumbent(self, n_samples: int, n_folds: int) -> Trial | None:
         """The best trial scored on every one of ``n_folds`` folds of a rung of ``n_samples`` rows
         (the same folds for every candidate of that size); ``None`` when there is none."""

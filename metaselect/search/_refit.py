@@ -204,16 +204,13 @@ class Refitter:
         yield from sorted(passed_over, key=self.runner.time.refit_seconds)
 
     def ranked(self) -> list[Trial]:
-        """The history's best trials, best first, with its reference (the boosting default on all
-        rows) moved first when the best does not beat it beyond noise
-        (:meth:`TrialHistory.beats`)."""
-        history = self.runner.history
-        ranked, reference = history.best(), history.reference
-        at = next((i for i, trial in enumerate(ranked) if trial is reference), None)
-        if at and not history.beats(ranked[0], reference):
+        """The trials in the order to refit them: :meth:`TrialHistory.preferred` (the best first,
+        unless it does not beat the reference, the boosting default on all rows, beyond noise)."""
+        ranked = self.runner.history.preferred()
+        moved = len(ranked) > 1 and ranked[1].rank_score > ranked[0].rank_score  # best() sorts by score
+        if moved:
             logger.info("keeping %s (score %.4f): the best, %s (score %.4f), does not beat it beyond noise",
-                        reference.config, reference.rank_score, ranked[0].config, ranked[0].rank_score)
-            ranked.insert(0, ranked.pop(at))
+                        ranked[0].config, ranked[0].rank_score, ranked[1].config, ranked[1].rank_score)
         return ranked
 
     def fits(self, trial: Trial) -> bool:

@@ -325,7 +325,7 @@ class Runner:
         of the rows held 6.9 s for a 5.5 s refit with 4.0 s left, the search stopped, and the
         decision tree that won was refit in 0.1 s at 16 of 20 s. :meth:`evaluate` calls it after
         every wave; call it after recording trials into the history yourself."""
-        best = self.history.best()
+        best = self.history.preferred()
         if best:
             kept_for = next((t for t in best if self.refit_fits(t)), best[0])
             self.reserve = min(1.25 * self.time.refit_seconds(kept_for), 0.5 * self.budget.seconds)
