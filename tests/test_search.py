@@ -219,7 +219,7 @@ def test_refit_falls_back_to_the_next_best_not_the_cheapest_and_says_so(monkeypa
                                       fit_time=fit_time)])
     refits = []
 
-    def refit(config, seconds=None, n_samples=None):
+    def refit(config, seconds=None, n_samples=None, iterations=None):
         refits.append(config)
         if config == configs[0]:
             raise CandidateTimeout("refit ran out of time")
@@ -999,3 +999,26 @@ def test_the_refit_keeps_the_reference_unless_the_best_beats_it_beyond_noise():
     assert Refitter(runner).ranked()[0] is anchor and Refitter(runner).winner().config == ridge
     best.scores = [0.36, 0.40, 0.37]  # now it leads on every fold
     assert Refitter(runner).ranked()[0] is best
+
+
+def test_a_model_that_stopped_early_is_refit_with_the_iterations_its_folds_kept():
+    from sklearn.datasets import make_friedman1
+
+    # folds of more than 10,000 rows: scikit-learn's histogram boosting stops early on a split of its own
+    X, y = make_friedman1(n_samples=22_000, n_features=5, noise=1.0, random_state=0)
+    portfolio = Portfolio("regression", ["hist_gradient_boosting", "ridge"])
+    runner = Runner(X, y, portfolio=portfolio, schema=InputSchema(tuple(range(5)), ()),
+                    scorer=get_scorer("r2"), cv=2, classifier=False, budget=Budget(600), random_state=0)
+    ridge = portfolio["ridge"].default_config()
+    boosting = Config("hist_gradient_boosting", {**portfolio["hist_gradient_boosting"].space.default(),
+                                                 "learning_rate": 1.0})  # stops long before its 100
+    (trial, linear), (small,) = (runner.evaluate([boosting, ridge], runner.n_samples, 0),
+                                  runner.evaluate([boosting], 10_000, 0))
+    assert [rows for _, rows in trial.iterations] == [11_000, 11_000]
+    assert all(0 < i < 50 for i, _ in trial.iterations)
+    assert linear.iterations == [] and small.iterations == []  # no early stop on 5,000 rows a fold
+    expected = round(float(np.mean([i for i, _ in trial.iterations])) * 2)  # folds of half the rows
+    assert Refitter.iterations(trial, runner.n_samples) == expected
+    assert Refitter.iterations(trial, 10_000) is None  # not on other rows than it was validated on
+    model = Refitter(runner).winner().estimator[-1]
+    assert model.n_iter_ == model.max_iter == expected and not model.do_early_stopping_

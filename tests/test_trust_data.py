@@ -1,19 +1,25 @@
 """Data that changes form between fit and predict: categorical codes and datetimes (issue 16)."""
 
+import dataclasses
 import io
 import re
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from metaselect import MetaSelectorClassifier, metafeatures
+from metaselect.portfolio import Portfolio
 from metaselect.preprocessing import (
     DATETIME_FEATURES,
+    MAX_NATIVE_CATEGORIES,
     UnseenCategoryWarning,
     check_X,
+    make_candidate_pipeline,
     make_preprocessor,
+    native_columns,
 )
 
 
@@ -208,3 +214,46 @@ def test_category_coercer_names_its_features_without_input_names():
     coercer = CategoryCoercer().fit(pd.DataFrame({"a": ["x"], "b": ["y"]}))
     assert coercer.get_feature_names_out().tolist() == ["a", "b"]  # was a 0-d array: html repr broke
     assert CategoryCoercer().fit(np.array([["x"]], dtype=object)).get_feature_names_out().tolist() == ["x0"]
+
+
+# -- native categories ---------------------------------------------------------------
+def alternating_data(n=400, seed=0):
+    """Eight categories whose target alternates in their sorted order (a, c, e, g are 1), one
+    column of many values (more than ``MAX_NATIVE_CATEGORIES``) and noise."""
+    rng = np.random.default_rng(seed)
+    cats = rng.choice(list("abcdefgh"), n)
+    many = rng.integers(0, MAX_NATIVE_CATEGORIES + 10, n).astype(str)
+    X = pd.DataFrame({"noise": rng.normal(size=n), "cat": cats, "many": many})
+    return X, np.isin(cats, list("aceg")).astype(float)
+
+
+def few_leaves(categorical):
+    family = Portfolio("regression").families["hist_gradient_boosting"]
+    return dataclasses.replace(family, categorical=categorical), {
+        **family.space.default(), "max_iter": 32, "learning_rate": 1.0, "min_samples_leaf": 100}
+
+
+def test_native_columns_are_the_categorical_ones_with_few_values():
+    X, _ = alternating_data()
+    _, schema = check_X(X)
+    assert native_columns(schema) == (1,)  # "cat"; "many" has too many values
+    assert native_columns(replace(schema, categories=())) == ()  # pickled before the values were kept
+
+
+def test_a_native_model_splits_categories_in_any_order_and_predicts_unseen_and_missing():
+    X, y = alternating_data()
+    Xt, schema = check_X(X)
+    scores = {}
+    for categorical in ("ordinal", "native"):
+        family, params = few_leaves(categorical)
+        pipe = make_candidate_pipeline(family, params, schema, random_state=0)
+        scores[categorical] = pipe.fit(Xt[:300], y[:300]).score(Xt[300:], y[300:])
+    # the model's first feature is "cat" as a category; "many" and the noise are numbers
+    assert pipe[-1].is_categorical_.tolist() == [True, False, False]
+    # leaves of 100 of the 300 rows: one cut of the codes leaves at least three categories each side
+    assert scores["native"] > 0.99 > 0.5 > scores["ordinal"]
+    test = X[300:310].copy()
+    test.loc[test.index[:2], "cat"] = ["unseen", np.nan]
+    with pytest.warns(UnseenCategoryWarning):
+        unseen, _ = check_X(test, schema)
+    assert np.isfinite(pipe.predict(unseen)).all()

@@ -33,8 +33,11 @@ class Family:
         Tunable hyperparameters with their default configuration.
     scale : bool
         Whether numeric inputs are standardised before this model.
-    categorical : {"onehot", "ordinal"}
-        How categorical columns are encoded for this model.
+    categorical : {"onehot", "ordinal", "native"}
+        How categorical columns are encoded for this model. ``"native"``: ordinal
+        codes, and the model (which must take scikit-learn's ``categorical_features``,
+        as histogram gradient boosting does) splits on the columns of few values as
+        categories (:func:`~metaselect.preprocessing.native_columns`).
     accepts_sparse : bool
         Whether the model can be trained on sparse matrices.
     time_exponent : float
@@ -79,8 +82,8 @@ class Family:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ValueError(f"Family task must be one of {TASKS}, got {self.task!r}.")
-        if self.categorical not in ("onehot", "ordinal"):
-            raise ValueError(f"Family categorical must be 'onehot' or 'ordinal', got {self.categorical!r}.")
+        if self.categorical not in ("onehot", "ordinal", "native"):
+            raise ValueError(f"Family categorical must be 'onehot', 'ordinal' or 'native', got {self.categorical!r}.")
 
     def default_config(self) -> Config:
         """The family's default configuration."""

@@ -5,12 +5,19 @@ Validation and typing of X and y, then imputation, encoding and scaling as each 
 
 from ._categories import UnseenCategoryWarning
 from ._coerce import MISSING_CATEGORY, CategoryCoercer, numeric_frame, split_columns
-from ._pipeline import InputSchema, make_candidate_pipeline, make_preprocessor
+from ._pipeline import (
+    MAX_NATIVE_CATEGORIES,
+    InputSchema,
+    make_candidate_pipeline,
+    make_preprocessor,
+    native_columns,
+)
 from ._temporal import DATETIME_FEATURES, DatetimeFeatures
 from ._validation import check_2d, check_X, check_y, infer_task
 
 __all__ = [
     "DATETIME_FEATURES",
+    "MAX_NATIVE_CATEGORIES",
     "MISSING_CATEGORY",
     "check_2d",
     "check_X",
@@ -21,6 +28,7 @@ __all__ = [
     "InputSchema",
     "make_candidate_pipeline",
     "make_preprocessor",
+    "native_columns",
     "numeric_frame",
     "split_columns",
     "UnseenCategoryWarning",

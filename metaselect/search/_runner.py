@@ -354,13 +354,16 @@ class Runner:
         left plus the allowance."""
         return self.time.refit_seconds(trial, n_samples) <= self.budget.remaining() + self.allowance
 
-    def refit(self, config: Config, *, seconds: float | None = None, n_samples: int | None = None):
+    def refit(self, config: Config, *, seconds: float | None = None, n_samples: int | None = None,
+              iterations: int | None = None):
         """``config``'s pipeline fitted on all rows without cross-validation: the one place a
         configuration is fitted after the search.
 
         Stopped after ``seconds`` (default: the budget left plus the allowance, at least
         half a second). With ``n_samples``, fitted on the rows of the rung of that size
-        instead (the rows a candidate validated there was cross-validated on).
+        instead (the rows a candidate validated there was cross-validated on). With
+        ``iterations``, a model that stops early by itself fits that many iterations
+        without stopping early (what its validation chose: :meth:`Refitter.iterations`).
         """
         if seconds is None:
             seconds = max(self.budget.remaining() + self.allowance, 0.5)
@@ -369,6 +372,8 @@ class Runner:
             rows = self.rows(n_samples)[0]
             X, y = _safe_indexing(self.X, rows), self.y[rows]
         estimator = self.build(config, n_rows=len(y))
+        if iterations is not None:
+            estimator.set_params(model__max_iter=int(iterations), model__early_stopping=False)
         fit_params = self.fit_params(estimator)
         if rows is not None:
             fit_params = _check_method_params(self.X, fit_params, rows)

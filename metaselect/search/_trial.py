@@ -63,6 +63,9 @@ class Trial:
     estimate: float = float("nan")
     #: Out-of-fold predictions on the rung's rows (class probabilities or values), when collected.
     oof: np.ndarray | None = field(default=None, repr=False)
+    #: ``(iterations, training rows)`` of each fold's model where it stopped early on a validation
+    #: split of its own (scikit-learn's histogram boosting on more than 10,000 rows); else empty.
+    iterations: list = field(default_factory=list)
 
     @property
     def mean_score(self) -> float:
@@ -118,6 +121,15 @@ def _oof_block(model, X_test, n_classes: int | None) -> np.ndarray:
         proba[:, model.classes_.astype(int)] = model.predict_proba(X_test)
         return proba
     return np.eye(n_classes)[np.asarray(model.predict(X_test), dtype=int)]
+
+
+def stopped_iterations(model) -> int | None:
+    """The iterations a fitted ``model`` (or its pipeline's last step) kept when it stopped early
+    on a validation split of its own; ``None`` when it did not stop early."""
+    final = model[-1] if hasattr(model, "steps") else model
+    if getattr(final, "do_early_stopping_", False):
+        return int(final.n_iter_)
+    return None
 
 
 def _stop_if_projected_past(trial, n_splits: int, elapsed: float, limit: float) -> None:
@@ -202,6 +214,9 @@ def evaluate_candidate(trial, estimator, X, y, splits, scorer, time_share, deadl
                     t0 = time.perf_counter()
                     model.fit(_safe_indexing(X, train), y[train], **_check_method_params(X, fit_params, train))
                     t1 = time.perf_counter()
+                    stopped = stopped_iterations(model)
+                    if stopped is not None:
+                        trial.iterations.append((stopped, len(train)))
                     X_test = _safe_indexing(X, test)
                     score = _score(scorer, model, X_test, y[test], _check_method_params(X, score_params, test))
                     score_times.append(time.perf_counter() - t1)
