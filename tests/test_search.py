@@ -274,7 +274,7 @@ def test_a_refit_that_breaks_on_all_rows_is_replaced_by_the_next_best_and_said(m
                                       [score], fit_time=0.01)])
     X, y = runner.X, runner.y
 
-    def refit(config, seconds=None, n_samples=None):  # the best one's fit on all rows predicts a single class
+    def refit(config, seconds=None, n_samples=None, iterations=None):  # the best one's fit on all rows predicts a single class
         model = DummyClassifier(strategy="constant", constant=1) if config == configs[0] else LogisticRegression()
         return model.fit(X, y)
 
@@ -668,7 +668,7 @@ def test_the_last_resort_tries_every_cheap_default_after_zero_shot_spent_its_tim
     runner, portfolio = _runner(max_evals=None, budget=Budget(0))
     tried = []
 
-    def refit(config, seconds=None, n_samples=None):
+    def refit(config, seconds=None, n_samples=None, iterations=None):
         tried.append((config.family, seconds))
         if config.family == "gaussian_nb":
             raise CandidateTimeout("a loaded machine")

@@ -222,7 +222,7 @@ def alternating_data(n=400, seed=0):
     column of many values (more than ``MAX_NATIVE_CATEGORIES``) and noise."""
     rng = np.random.default_rng(seed)
     cats = rng.choice(list("abcdefgh"), n)
-    many = rng.integers(0, MAX_NATIVE_CATEGORIES + 10, n).astype(str)
+    many = rng.permutation(n).astype(str)  # a value a row: more than MAX_NATIVE_CATEGORIES
     X = pd.DataFrame({"noise": rng.normal(size=n), "cat": cats, "many": many})
     return X, np.isin(cats, list("aceg")).astype(float)
 
@@ -236,6 +236,7 @@ def few_leaves(categorical):
 def test_native_columns_are_the_categorical_ones_with_few_values():
     X, _ = alternating_data()
     _, schema = check_X(X)
+    assert X["many"].nunique() > MAX_NATIVE_CATEGORIES
     assert native_columns(schema) == (1,)  # "cat"; "many" has too many values
     assert native_columns(replace(schema, categories=())) == ()  # pickled before the values were kept
 
