@@ -1022,3 +1022,4 @@ def test_a_model_that_stopped_early_is_refit_with_the_iterations_its_folds_kept(
     assert Refitter.iterations(trial, 10_000) is None  # not on other rows than it was validated on
     model = Refitter(runner).winner().estimator[-1]
     assert model.n_iter_ == model.max_iter == expected and not model.do_early_stopping_
+    assert runner.refit(boosting, iterations=10_000)[-1].max_iter == 100  # at most the configuration's

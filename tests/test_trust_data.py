@@ -1,6 +1,5 @@
 """Data that changes form between fit and predict: categorical codes and datetimes (issue 16)."""
 
-import dataclasses
 import io
 import re
 import warnings
@@ -229,7 +228,7 @@ def alternating_data(n=400, seed=0):
 
 def few_leaves(categorical):
     family = Portfolio("regression").families["hist_gradient_boosting"]
-    return dataclasses.replace(family, categorical=categorical), {
+    return replace(family, categorical=categorical), {
         **family.space.default(), "max_iter": 32, "learning_rate": 1.0, "min_samples_leaf": 100}
 
 

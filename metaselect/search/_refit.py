@@ -220,8 +220,8 @@ class Refitter:
         of it stopped early on a validation split of its own (:attr:`Trial.iterations`) and the
         refit is on the rows it was validated on: the mean over its folds of the iterations each
         kept, in proportion to the rows (all of them against the fold's training rows: more rows
-        take more iterations before they overfit), at most the configuration's own; else
-        ``None`` (refit as validated).
+        take more iterations before they overfit; :meth:`Runner.refit` caps it at the
+        configuration's own); else ``None`` (refit as validated).
 
         Refit on all rows as validated, such a model sets aside a tenth of them, drawn by its
         seed, and stops where that draw says. The early-stopped default (``max_iter=512``) on
@@ -232,7 +232,7 @@ class Refitter:
         if n_samples != trial.n_samples or not trial.iterations or len(trial.iterations) != len(trial.scores):
             return None
         scaled = np.mean([kept * n_samples / rows for kept, rows in trial.iterations])
-        return int(min(max(1, round(float(scaled))), trial.config.params.get("max_iter", np.inf)))
+        return max(1, round(float(scaled)))
 
     def fits(self, trial: Trial) -> bool:
         """Whether ``trial``'s predicted refit on all rows fits the budget left plus the allowance

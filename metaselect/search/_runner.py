@@ -362,8 +362,9 @@ class Runner:
         Stopped after ``seconds`` (default: the budget left plus the allowance, at least
         half a second). With ``n_samples``, fitted on the rows of the rung of that size
         instead (the rows a candidate validated there was cross-validated on). With
-        ``iterations``, a model that stops early by itself fits that many iterations
-        without stopping early (what its validation chose: :meth:`Refitter.iterations`).
+        ``iterations``, a model that stops early by itself fits that many iterations, at
+        most its ``max_iter``, without stopping early (what its validation chose:
+        :meth:`Refitter.iterations`).
         """
         if seconds is None:
             seconds = max(self.budget.remaining() + self.allowance, 0.5)
@@ -373,7 +374,8 @@ class Runner:
             X, y = _safe_indexing(self.X, rows), self.y[rows]
         estimator = self.build(config, n_rows=len(y))
         if iterations is not None:
-            estimator.set_params(model__max_iter=int(iterations), model__early_stopping=False)
+            cap = estimator.get_params()["model__max_iter"]
+            estimator.set_params(model__max_iter=min(int(iterations), cap), model__early_stopping=False)
         fit_params = self.fit_params(estimator)
         if rows is not None:
             fit_params = _check_method_params(self.X, fit_params, rows)
