@@ -9,7 +9,7 @@ from ..search import STATUSES
 __all__ = ["LEADERBOARD_COLUMNS", "make_leaderboard"]
 
 LEADERBOARD_COLUMNS = [
-    "algorithm", "params", "status", "mean_score", "std_score", "n_samples", "rung",
+    "algorithm", "params", "target_encoding", "status", "mean_score", "std_score", "n_samples", "rung",
     "fit_time", "predicted_score", "predicted_time", "error",
 ]  # fmt: skip
 
@@ -17,14 +17,15 @@ _STATUS_ORDER = {status: i for i, status in enumerate(STATUSES)}
 
 
 def make_leaderboard(trials) -> pd.DataFrame:
-    """Each candidate's last trial; ok first, then by rows reached and score."""
+    """Each configuration's last trial; ok first, then by rows reached and score."""
     last = {}
     for trial in trials:
-        last[trial.candidate_id] = trial
+        last[trial.config] = trial
     rows = [
         {
             "algorithm": t.config.family,
             "params": dict(t.config.params),
+            "target_encoding": t.config.target_encoding,
             "status": t.status,
             "mean_score": t.mean_score,
             "std_score": t.std_score,

@@ -123,24 +123,36 @@ class Family:
 
 
 class Config:
-    """A configuration: an algorithm family name and its hyperparameters.
+    """A configuration: an algorithm family name, its hyperparameters and, optionally, target
+    encoding of the dataset's many-valued columns (``target_encoding``, see
+    :func:`~metaselect.preprocessing.target_encoded_columns`), a preprocessing choice outside the
+    family's search space that the search makes per dataset.
 
     Compares and hashes by value; round-trips through :meth:`to_dict`.
     """
 
-    __slots__ = ("family", "params", "_key")
+    __slots__ = ("family", "params", "target_encoding", "_key")
 
-    def __init__(self, family: str, params: Mapping[str, Any]) -> None:
+    def __init__(self, family: str, params: Mapping[str, Any], target_encoding: bool = False) -> None:
         self.family = str(family)
         self.params = dict(params)
-        self._key = json.dumps([self.family, self.params], sort_keys=True, default=str)
+        self.target_encoding = bool(target_encoding)
+        key = [self.family, self.params, True] if self.target_encoding else [self.family, self.params]
+        self._key = json.dumps(key, sort_keys=True, default=str)
+
+    def with_target_encoding(self, target_encoding: bool = True) -> Config:
+        """This configuration with ``target_encoding`` set."""
+        if target_encoding == self.target_encoding:
+            return self
+        return Config(self.family, self.params, target_encoding)
 
     def to_dict(self) -> dict:
-        return {"family": self.family, "params": dict(self.params)}
+        data = {"family": self.family, "params": dict(self.params)}
+        return {**data, "target_encoding": True} if self.target_encoding else data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Config:
-        return cls(data["family"], data["params"])
+        return cls(data["family"], data["params"], data.get("target_encoding", False))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Config) and self._key == other._key
@@ -149,10 +161,11 @@ class Config:
         return hash(self._key)
 
     def __repr__(self) -> str:
-        return f"Config({self.family!r}, {self.params!r})"
+        extra = ", target_encoding=True" if self.target_encoding else ""
+        return f"Config({self.family!r}, {self.params!r}{extra})"
 
     def __getstate__(self):
-        return (self.family, self.params)
+        return (self.family, self.params, True) if self.target_encoding else (self.family, self.params)
 
     def __setstate__(self, state) -> None:
         self.__init__(*state)

@@ -12,12 +12,20 @@ from ._pipeline import (
     make_preprocessor,
     native_columns,
 )
+from ._target import (
+    MIN_ROWS_PER_VALUE,
+    MIN_TARGET_ENCODED_VALUES,
+    make_target_encoder,
+    target_encoded_columns,
+)
 from ._temporal import DATETIME_FEATURES, DatetimeFeatures
 from ._validation import check_2d, check_X, check_y, infer_task
 
 __all__ = [
     "DATETIME_FEATURES",
     "MAX_NATIVE_CATEGORIES",
+    "MIN_ROWS_PER_VALUE",
+    "MIN_TARGET_ENCODED_VALUES",
     "MISSING_CATEGORY",
     "check_2d",
     "check_X",
@@ -28,8 +36,10 @@ __all__ = [
     "InputSchema",
     "make_candidate_pipeline",
     "make_preprocessor",
+    "make_target_encoder",
     "native_columns",
     "numeric_frame",
     "split_columns",
+    "target_encoded_columns",
     "UnseenCategoryWarning",
 ]

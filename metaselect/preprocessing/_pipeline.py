@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ._coerce import CategoryCoercer
+from ._target import make_target_encoder
 from ._temporal import DatetimeFeatures
 
 __all__ = ["InputSchema", "make_candidate_pipeline", "make_preprocessor"]
@@ -106,9 +107,14 @@ def native_columns(schema: InputSchema) -> tuple:
                  if len(values) <= MAX_NATIVE_CATEGORIES)
 
 
-def make_preprocessor(schema: InputSchema, *, scale: bool, categorical: str, dense: bool = True):
+def make_preprocessor(schema: InputSchema, *, scale: bool, categorical: str, dense: bool = True,
+                      target_encoded: tuple = (), task: str = "regression", random_state=None):
     """The preprocessing transformer for a model with the given needs (``categorical``:
-    ``"onehot"``, ``"ordinal"`` or ``"native"``, ordinal codes with :func:`native_columns` first)."""
+    ``"onehot"``, ``"ordinal"`` or ``"native"``, ordinal codes with :func:`native_columns` first).
+
+    ``target_encoded`` columns (see :func:`target_encoded_columns`) are also target-encoded for
+    ``task``, cross-fitted with folds shuffled by ``random_state``, the encodings after every
+    other feature."""
     if schema.sparse:
         return make_pipeline(*_numeric_steps(scale, sparse=True))
     transformers = []
@@ -123,6 +129,13 @@ def make_preprocessor(schema: InputSchema, *, scale: bool, categorical: str, den
     coded = [column for column in schema.categorical if column not in native]
     if coded:
         transformers.append(("cat", make_pipeline(CategoryCoercer(), _encoder(categorical, dense)), coded))
+    for name, columns, steps in (
+        ("target_cat", [c for c in target_encoded if c in schema.categorical], [CategoryCoercer()]),
+        ("target_num", [c for c in target_encoded if c not in schema.categorical], []),
+    ):
+        if columns:
+            encoder = make_target_encoder(task, random_state)
+            transformers.append((name, make_pipeline(*steps, encoder, *([StandardScaler()] if scale else [])), columns))
     return ColumnTransformer(transformers, sparse_threshold=0.0 if dense else 0.3)
 
 
@@ -135,12 +148,14 @@ def _encoder(categorical: str, dense: bool):
 
 
 def make_candidate_pipeline(family, params: Mapping[str, Any], schema: InputSchema, random_state=None,
-                            n_rows: int | None = None) -> Pipeline:
+                            n_rows: int | None = None, target_encoded: tuple = ()) -> Pipeline:
     """A ``Pipeline(preprocess, model)`` for one configuration of ``family``, to be fitted on
-    ``n_rows`` rows if given (see :meth:`~metaselect.portfolio.Family.build`)."""
+    ``n_rows`` rows if given (see :meth:`~metaselect.portfolio.Family.build`), with
+    ``target_encoded`` columns also target-encoded (see :func:`make_preprocessor`)."""
     model = family.build(params, random_state, n_rows=n_rows)
     dense = not family.accepts_sparse
-    preprocess = make_preprocessor(schema, scale=family.scale, categorical=family.categorical, dense=dense)
+    preprocess = make_preprocessor(schema, scale=family.scale, categorical=family.categorical, dense=dense,
+                                   target_encoded=target_encoded, task=family.task, random_state=random_state)
     if family.categorical == "native":
         model.set_params(categorical_features=list(range(len(native_columns(schema)))) or None)
     return Pipeline([("preprocess", preprocess), ("model", model)])

@@ -45,7 +45,7 @@ class AdaptiveHalving(SuccessiveHalving):
 
     Parameters
     ----------
-    eta, min_resources, bracket_size, max_brackets, pool_size, per_family, race, anchor :
+    eta, min_resources, bracket_size, max_brackets, pool_size, per_family, race, anchor, target_encoding :
         As :class:`SuccessiveHalving`.
     portfolio_size : int or None, default=None
         Most learned-portfolio members in the first bracket; ``None``: as many as
@@ -59,10 +59,10 @@ class AdaptiveHalving(SuccessiveHalving):
 
     def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
                  pool_size: int = 500, per_family: int = 1, race: bool = True, anchor: bool = True,
-                 portfolio_size: int | None = None, adapt="auto"):
+                 portfolio_size: int | None = None, adapt="auto", target_encoding="auto"):
         super().__init__(eta=eta, min_resources=min_resources, bracket_size=bracket_size,
                          max_brackets=max_brackets, pool_size=pool_size, per_family=per_family, race=race,
-                         anchor=anchor)
+                         anchor=anchor, target_encoding=target_encoding)
         self.portfolio_size = portfolio_size
         self.adapt = adapt
 

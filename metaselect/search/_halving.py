@@ -44,6 +44,18 @@ ANCHOR_SHARE = 0.1
 #: anes_partytherms; classification close_elections 0.929 -> 0.955, equal on the other four
 #: (stopped before 100); fits of 0.4 to 1.8 s where the default took 0.1 to 1.0 s.
 EARLY_STOPPING_ROWS = 10_000
+#: Tasks that try target encoding by default (``target_encoding="auto"``): where the data has
+#: many-valued columns (``target_encoded_columns``), the anchor runs again with them target-encoded
+#: and, when that beats it clearly (``TARGET_ENCODING_STANDARD_ERRORS``), every later candidate gets
+#: it. Chosen on regression (the design tables of ``benchmarks/bench_scale.py``: movielens' film and
+#: user numbers); classification was not measured with it.
+TARGET_ENCODING_TASKS = ("regression",)
+#: Standard errors of its fold-by-fold lead by which the target-encoded anchor must beat the anchor
+#: to be kept: a choice that every later candidate takes asks more than the refit's one (the
+#: reference's). It decided none of the tables measured (docs/search_guide.md, "Target encoding of
+#: many-valued columns"): where target encoding gained held out the lead was 15 to 20 standard
+#: errors (movielens, InstEval), on the other 21 tables at most +0.9 but one (+2.0: kept, +0.008).
+TARGET_ENCODING_STANDARD_ERRORS = 2.0
 
 
 def favourites(pool: list[Config], predicted: np.ndarray, per_family: int, limit: int) -> list[Config]:
@@ -105,10 +117,19 @@ class SuccessiveHalving(SearchStrategy):
         iterations, when that is predicted within the share. The anchor is then
         left out of the first bracket, and the refit keeps it unless the best
         candidate beats it beyond noise (:meth:`TrialHistory.beats`).
+    target_encoding : bool or "auto", default="auto"
+        Where the data has many-valued columns (identifiers: see
+        :func:`~metaselect.preprocessing.target_encoded_columns`), validate the anchor again
+        with those columns also target-encoded; when that beats the anchor by more than twice
+        the standard error of their fold-by-fold lead (``TARGET_ENCODING_STANDARD_ERRORS``) it
+        becomes the anchor and every later candidate is evaluated with target encoding
+        (``Config.target_encoding``). ``"auto"``: for the tasks of ``TARGET_ENCODING_TASKS``
+        (regression). Without an anchor, nothing is tried.
     """
 
     def __init__(self, eta: int = 3, min_resources: int = 500, bracket_size=None, max_brackets: int = 100,
-                 pool_size: int = 500, per_family: int = 2, race: bool = True, anchor: bool = True):
+                 pool_size: int = 500, per_family: int = 2, race: bool = True, anchor: bool = True,
+                 target_encoding="auto"):
         self.eta = eta
         self.min_resources = min_resources
         self.bracket_size = bracket_size
@@ -117,6 +138,7 @@ class SuccessiveHalving(SearchStrategy):
         self.per_family = per_family
         self.race = race
         self.anchor = anchor
+        self.target_encoding = target_encoding
 
     def resources(self, n_candidates: int, n_samples: int, validated_share: float = 1.0) -> list[int]:
         """Rows per rung for a bracket of ``n_candidates`` (the last rung is all rows), when a
@@ -143,7 +165,7 @@ class SuccessiveHalving(SearchStrategy):
         configs = self.first_bracket(runner, guide)
         anchored = self._anchor(runner)
         if anchored is not None:
-            configs = [c for c in configs if c != anchored]
+            configs = [c for c in configs if c.with_target_encoding(False) != anchored.with_target_encoding(False)]
         for bracket in range(self.max_brackets):
             if bracket > 0 and not configs and runner.can_continue():
                 logger.info("stopping: the search space is exhausted (every configuration proposed was "
@@ -173,9 +195,35 @@ class SuccessiveHalving(SearchStrategy):
         ok = bool(trials) and trials[0].status == "ok"
         logger.info("anchor %s on all %d rows: %s", config, runner.n_samples,
                     f"{trials[0].mean_score:.4f}" if ok else (trials[0].status if trials else "not run"))
-        if ok:
-            runner.keep_unless_beaten(trials[0])
-        return config if ok else None
+        if not ok:
+            return None
+        reference = self._try_target_encoding(runner, trials[0]) or trials[0]
+        runner.keep_unless_beaten(reference)
+        return reference.config
+
+    def _try_target_encoding(self, runner: Runner, anchor):
+        """The anchor's configuration again on all rows with target encoding, when this data has
+        columns for it (see ``target_encoding``): its trial when it beats the anchor by more than
+        ``TARGET_ENCODING_STANDARD_ERRORS`` standard errors of their fold-by-fold lead (every
+        later candidate then gets target encoding), else ``None``."""
+        wanted = (runner.context.task in TARGET_ENCODING_TASKS if self.target_encoding == "auto"
+                  else bool(self.target_encoding))
+        if not wanted or not runner.target_encoded or not runner.can_continue():
+            return None
+        share = 2 * ANCHOR_SHARE * runner.time_left()
+        # raced against the anchor: one that clearly trails it after a fold stops there
+        trials = runner.evaluate([anchor.config.with_target_encoding()], runner.n_samples, 0, share=share,
+                                 race=self.race)
+        kept = (bool(trials) and trials[0].status == "ok"
+                and runner.history.beats(trials[0], anchor, TARGET_ENCODING_STANDARD_ERRORS))
+        logger.info("anchor with %d column(s) target-encoded: %s; %s", len(runner.target_encoded),
+                    f"{trials[0].mean_score:.4f}" if trials and trials[0].status == "ok"
+                    else (trials[0].status if trials else "not run"),
+                    "kept for every candidate" if kept else "not kept")
+        if not kept:
+            return None
+        runner.use_target_encoding()
+        return trials[0]
 
     @staticmethod
     def _affordable_anchor(runner: Runner) -> Config | None:

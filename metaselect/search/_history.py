@@ -38,16 +38,19 @@ class TrialHistory:
         return len(self._trials)
 
     def seen(self, config: Config) -> bool:
-        """Whether ``config`` has been evaluated (or was given an id to be)."""
-        return config in self._ids
+        """Whether ``config`` has been evaluated (or was given an id to be), with or without
+        target encoding (``Config.target_encoding``)."""
+        return config.with_target_encoding(False) in self._ids
 
     def last(self, config: Config) -> Trial | None:
         """``config``'s most recent trial."""
         return self._last.get(config)
 
     def prediction(self, config: Config) -> tuple[float, float]:
-        """The ranker's ``(normalised score, seconds per fold)`` for ``config``; NaN when none."""
-        return self._predictions.get(config, (np.nan, np.nan))
+        """The ranker's ``(normalised score, seconds per fold)`` for ``config``; NaN when none. The
+        ranker sees hyperparameters only: a configuration with target encoding has the prediction
+        of the one without."""
+        return self._predictions.get(config.with_target_encoding(False), (np.nan, np.nan))
 
     def best(self, k: int | None = None) -> list[Trial]:
         """Successful trials, best first: each configuration's trial on the most rows it reached,
@@ -84,10 +87,11 @@ class TrialHistory:
         return self._reference
 
     @staticmethod
-    def beats(trial: Trial, other: Trial) -> bool:
+    def beats(trial: Trial, other: Trial, standard_errors: float = 1.0) -> bool:
         """Whether ``trial`` scores above ``other`` by more than the noise of their comparison: on
         the same folds (the same rows, every fold scored), its mean fold-by-fold lead must
-        exceed its standard error; otherwise its score only has to be higher.
+        exceed ``standard_errors`` times its standard error; otherwise its score only has to be
+        higher.
 
         After a hundred candidates the best cross-validated score is partly luck (the winner's
         curse): on stevedata gss_wages at 300 s a random forest led the boosting default by
@@ -99,7 +103,7 @@ class TrialHistory:
             return trial.rank_score > other.rank_score
         lead = np.asarray(trial.scores, dtype=float) - np.asarray(other.scores, dtype=float)
         rounding = 1e-9 * max(1.0, abs(other.mean_score))  # the same model, fitted twice
-        return bool(lead.mean() > max(lead.std(ddof=1) / np.sqrt(lead.size), rounding))
+        return bool(lead.mean() > max(standard_errors * lead.std(ddof=1) / np.sqrt(lead.size), rounding))
 
     def preferred(self) -> list[Trial]:
         """:meth:`best`, with the :attr:`reference` moved first when the best does not beat it
@@ -141,8 +145,12 @@ class TrialHistory:
 
     # -- recording (the runner's) ----------------------------------------------
     def candidate_id(self, config: Config) -> int:
-        """The id of ``config``'s candidate: the same configuration keeps its id across rungs."""
-        return self._ids.setdefault(config, len(self._ids))
+        """The id of ``config``'s candidate: the same configuration keeps its id across rungs, and
+        shares it with its target-encoded variant (``Config.target_encoding``). The id seeds the
+        candidate's model, so the two variants differ only in the encoding (their comparison is
+        paired on the model's own randomness too), and the candidates after them are seeded as
+        they would be without the comparison."""
+        return self._ids.setdefault(config.with_target_encoding(False), len(self._ids))
 
     def record(self, trials: list[Trial]) -> None:
         """Add finished ``trials``, in the order they ran."""
@@ -164,5 +172,6 @@ class TrialHistory:
     def remember(self, configs, scores, seconds) -> None:
         """Keep the ranker's predicted scores and seconds of ``configs`` (for trials and the leaderboard)."""
         self._predictions.update(
-            {c: (float(s), float(t)) for c, s, t in zip(configs, scores, seconds, strict=True)}
+            {c.with_target_encoding(False): (float(s), float(t))
+             for c, s, t in zip(configs, scores, seconds, strict=True)}
         )

@@ -25,7 +25,7 @@ from sklearn.utils.validation import _check_method_params
 from threadpoolctl import threadpool_info
 
 from ..portfolio import Config, Portfolio
-from ..preprocessing import InputSchema, make_candidate_pipeline
+from ..preprocessing import InputSchema, make_candidate_pipeline, target_encoded_columns
 from ._budget import Budget
 from ._history import TrialHistory
 from ._ram import available_memory_mb
@@ -150,6 +150,10 @@ class Runner:
         #: gives a prediction (the best candidate's extrapolated refit time).
         self.reserve = INITIAL_RESERVE * self.budget.seconds
         self.memory_mb = self._memory_share(memory_limit)
+        #: Whether every candidate evaluated from now on gets target encoding (set by
+        #: :meth:`use_target_encoding`; see ``Config.target_encoding``).
+        self.target_encoding = False
+        self._target_encoded = None
         pools = [pool["num_threads"] for pool in threadpool_info() if pool.get("num_threads")]
         self._thread_ceiling = min(pools) if pools else os.cpu_count() or 1
 
@@ -223,6 +227,18 @@ class Runner:
         """Mark ``trial`` pruned: it finished, and the strategy chose not to take it further."""
         self.history.prune(trial, reason)
 
+    @property
+    def target_encoded(self) -> tuple:
+        """The columns target encoding takes on this data (:func:`target_encoded_columns`;
+        found on first use)."""
+        if self._target_encoded is None:
+            self._target_encoded = target_encoded_columns(self.X, self.schema)
+        return self._target_encoded
+
+    def use_target_encoding(self) -> None:
+        """Evaluate every candidate from now on with target encoding (``Config.target_encoding``)."""
+        self.target_encoding = True
+
     def keep_unless_beaten(self, trial: Trial) -> None:
         """Make ``trial`` the history's reference: the refit takes it over the best candidate
         unless that beats it beyond noise (:meth:`TrialHistory.beats`)."""
@@ -244,7 +260,8 @@ class Runner:
         while out-of-fold predictions are collected for an ensemble, which needs every fold of
         its members.
         """
-        configs = list(configs)[: int(min(len(configs), self.evals_left))]
+        configs = [c.with_target_encoding() if self.target_encoding else c for c in configs]
+        configs = configs[: int(min(len(configs), self.evals_left))]
         remaining = self.time_left(reserve)
         if not configs or remaining <= 0:
             return []
@@ -338,11 +355,13 @@ class Runner:
 
     # -- fitting on all rows ----------------------------------------------------
     def build(self, config: Config, n_rows: int | None = None):
-        """``config``'s unfitted pipeline, to be fitted on ``n_rows`` rows if given."""
+        """``config``'s unfitted pipeline, to be fitted on ``n_rows`` rows if given; with
+        :attr:`target_encoded` columns target-encoded if ``config.target_encoding``."""
         family = self.portfolio[config.family]
         return make_candidate_pipeline(family, config.params, self.schema,
                                        random_state=self.random_state + self.history.candidate_id(config),
-                                       n_rows=n_rows)
+                                       n_rows=n_rows,
+                                       target_encoded=self.target_encoded if config.target_encoding else ())
 
     @property
     def allowance(self) -> float:

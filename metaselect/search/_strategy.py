@@ -43,7 +43,9 @@ class SearchView:
     To ask: ``rank(configs)`` (the ranker's :class:`Predictions`, remembered for the
     leaderboard), ``evaluate(configs, n_samples, rung, share=, reserve=, race=)``,
     ``prune(trial, reason)``, ``keep_unless_beaten(trial)`` (the refit prefers it to a candidate
-    that does not beat it beyond noise), ``learned_start()``. To read: ``history`` (the trials), ``time``
+    that does not beat it beyond noise), ``learned_start()``, ``use_target_encoding()`` (every
+    candidate from then on target-encodes the ``target_encoded`` columns). To read: ``history``
+    (the trials), ``target_encoding``, ``target_encoded``, ``time``
     (the :class:`TimeModel`), ``time_left(reserve)``, ``time_share(n, reserve)``,
     ``elapsed()``, ``can_continue()``, ``reserve`` (seconds kept for the refit),
     ``n_workers()``, ``n_samples``, ``validated_share``, ``rows`` (folds per rung size),
@@ -52,7 +54,8 @@ class SearchView:
 
     #: The runner's members a strategy may use.
     MEMBERS = frozenset({
-        "rank", "evaluate", "prune", "keep_unless_beaten", "learned_start",
+        "rank", "evaluate", "prune", "keep_unless_beaten", "learned_start", "use_target_encoding",
+        "target_encoding", "target_encoded",
         "history", "time", "time_left", "time_share", "elapsed", "can_continue", "reserve", "n_workers",
         "n_samples", "validated_share", "rows", "portfolio", "context", "random_state",
     })
