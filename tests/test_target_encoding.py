@@ -105,6 +105,7 @@ def test_the_search_keeps_target_encoding_where_the_anchor_gains_beyond_noise():
     assert encoded > plain
     later = board[board["n_samples"].lt(len(y))]
     assert len(later) and later["target_encoding"].all()  # every candidate after the choice
+    assert model.best_config_["target_encoding"] is True and model.best_config_["algorithm"]
     steps = [s for _, t, _ in model.best_estimator_[0].transformers_ for s in getattr(t, "steps", [])]
     assert any(isinstance(step, TargetEncoder) for _, step in steps)
     X_new, y_new = _ids_table(500, seed=1)
@@ -115,8 +116,9 @@ def test_the_search_keeps_target_encoding_where_the_anchor_gains_beyond_noise():
 def test_no_target_encoding_without_many_valued_columns_or_when_switched_off():
     X, y = _ids_table()
     for data, search in ((X[["x", "day"]], {}), (X, {"target_encoding": False})):
-        board = _fit(data, y, **search).leaderboard_
-        assert not board["target_encoding"].any(), search
+        model = _fit(data, y, **search)
+        assert not model.leaderboard_["target_encoding"].any(), search
+        assert "target_encoding" not in model.best_config_
 
 
 @pytest.mark.parametrize("flag", [True, False])

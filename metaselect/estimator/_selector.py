@@ -178,7 +178,8 @@ class MetaSelector(VersionedPickleMixin, BaseEstimator):
         ``classes_`` (0, 1, ...): some scikit-learn models mishandle labels such
         as ``"1"``/``"2"``; the selector's own ``predict`` returns the labels.
     best_config_ : dict
-        ``{"algorithm": name, "params": {...}}`` of the winner; for an ensemble
+        ``{"algorithm": name, "params": {...}}`` of the winner, with ``"target_encoding": True``
+        when its many-valued columns were target-encoded (docs/search_guide.md); for an ensemble
         ``{"algorithm": "ensemble", "params": {"members": [{algorithm, params, weight}]}}``.
     best_score_ : float
         The winner's mean cross-validated (or holdout) score (an ensemble's: its

@@ -58,13 +58,19 @@ class Winner:
     members: tuple = ()
 
     def description(self) -> dict:
-        """``{"algorithm": family, "params": {...}}``; an ensemble's algorithm is ``"ensemble"``
-        and its params list the members (algorithm, params, weight)."""
+        """``{"algorithm": family, "params": {...}}``, with ``"target_encoding": True`` for a
+        configuration that has it; an ensemble's algorithm is ``"ensemble"`` and its params list
+        the members (algorithm, params, weight, and target_encoding where set)."""
         if self.members:
             return {"algorithm": "ensemble", "params": {"members": [
-                {"algorithm": t.config.family, "params": dict(t.config.params), "weight": w}
-                for t, w in self.members]}}
-        return {"algorithm": self.config.family, "params": dict(self.config.params)}
+                {**_described(t.config), "weight": w} for t, w in self.members]}}
+        return _described(self.config)
+
+
+def _described(config) -> dict:
+    """``config`` as ``{"algorithm", "params"}`` (and ``"target_encoding": True`` where set)."""
+    data = {"algorithm": config.family, "params": dict(config.params)}
+    return {**data, "target_encoding": True} if config.target_encoding else data
 
 
 class Refitter:
