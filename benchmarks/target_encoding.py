@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sklearn.metrics import r2_score  # noqa: E402
 from sklearn.model_selection import KFold, train_test_split  # noqa: E402
+from sklearn.utils import _safe_indexing  # noqa: E402
 
 from metaselect.portfolio import Portfolio  # noqa: E402
 from metaselect.preprocessing import check_X, make_candidate_pipeline, target_encoded_columns  # noqa: E402
@@ -76,15 +77,12 @@ def compare(X, y, max_rows: int):
     def fit(rows, encoded):
         pipe = make_candidate_pipeline(family, params, schema, random_state=7,
                                        target_encoded=columns if encoded else ())
-        part = Xc.iloc[rows] if hasattr(Xc, "iloc") else Xc[rows]
-        return pipe.fit(part, y_train[rows])
-
-    def take(rows):
-        return Xc.iloc[rows] if hasattr(Xc, "iloc") else Xc[rows]
+        return pipe.fit(_safe_indexing(Xc, rows), y_train[rows])
 
     leads = []
     for train, test in KFold(FOLDS, shuffle=True, random_state=0).split(y_train):
-        plain, encoded = (r2_score(y_train[test], fit(train, e).predict(take(test))) for e in (False, True))
+        plain, encoded = (r2_score(y_train[test], fit(train, e).predict(_safe_indexing(Xc, test)))
+                          for e in (False, True))
         leads.append(encoded - plain)
     every = np.arange(len(y_train))
     held = [r2_score(y_test, fit(every, e).predict(Xt)) for e in (False, True)]
@@ -126,6 +124,9 @@ def main(argv=None) -> None:
     frame = pd.DataFrame(rows)
     kept = frame["standard_errors"] > TARGET_ENCODING_STANDARD_ERRORS
     for label, part in (("kept", frame[kept]), ("not kept", frame[~kept])):
+        if part.empty:
+            print(f"{label}: no table")
+            continue
         d = part["difference"]
         print(f"{label}: {len(part)} table(s), held-out difference {d.mean():+.4f} (W/T/L "
               f"{(d > 0.001).sum()}/{(d.abs() <= 0.001).sum()}/{(d < -0.001).sum()})")

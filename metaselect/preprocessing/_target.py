@@ -17,6 +17,7 @@ import pandas as pd
 import sklearn
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import TargetEncoder
+from sklearn.utils import _safe_indexing
 from sklearn.utils.fixes import parse_version
 
 __all__ = ["MIN_ROWS_PER_VALUE", "MIN_TARGET_ENCODED_VALUES", "make_target_encoder", "target_encoded_columns"]
@@ -31,10 +32,6 @@ MIN_ROWS_PER_VALUE = 2
 #: Folds of the encoder's cross-fitting (scikit-learn's default).
 TARGET_ENCODER_FOLDS = 5
 _CV_SPLITTER = parse_version(sklearn.__version__).release >= (1, 9)
-
-
-def _column(X, position) -> np.ndarray:
-    return np.asarray(X.iloc[:, position] if hasattr(X, "iloc") else X[:, position])
 
 
 def _encodable(values: np.ndarray) -> bool:
@@ -52,18 +49,19 @@ def target_encoded_columns(X, schema) -> tuple:
     :data:`MIN_ROWS_PER_VALUE` rows (missing values aside). None for sparse input."""
     if schema.sparse:
         return ()
+    seen = dict(zip(schema.categorical, schema.categories, strict=True)) \
+        if len(schema.categories) == len(schema.categorical) else {}
     chosen = []
     for position in schema.categorical:
-        if len(schema.categories) == len(schema.categorical) \
-                and len(schema.categories[schema.categorical.index(position)]) < MIN_TARGET_ENCODED_VALUES:
-            continue  # the values seen at fit are known: too few
-        values = pd.Series(_column(X, position)).dropna().astype(str).to_numpy()
+        if position in seen and len(seen[position]) < MIN_TARGET_ENCODED_VALUES:
+            continue  # the values seen at fit are too few: no need to count rows
+        values = pd.Series(np.asarray(_safe_indexing(X, position, axis=1))).dropna().astype(str).to_numpy()
         if _encodable(values):
             chosen.append(position)
     for position in schema.numeric:
         if position in schema.timedelta:
             continue
-        values = _column(X, position).astype(float)
+        values = np.asarray(_safe_indexing(X, position, axis=1), dtype=float)
         values = values[np.isfinite(values)]
         if values.size and np.array_equal(values, np.round(values)) and _encodable(values):
             chosen.append(position)

@@ -58,6 +58,13 @@ TARGET_ENCODING_TASKS = ("regression",)
 TARGET_ENCODING_STANDARD_ERRORS = 2.0
 
 
+def _outcome(trials) -> str:
+    """How the one candidate of ``trials`` ended, for the log: its score, else its status."""
+    if not trials:
+        return "not run"
+    return f"{trials[0].mean_score:.4f}" if trials[0].status == "ok" else trials[0].status
+
+
 def favourites(pool: list[Config], predicted: np.ndarray, per_family: int, limit: int) -> list[Config]:
     """The ranker's favourites among ``pool``: best predicted first, at most ``per_family`` of a
     family and ``limit`` in all; none when nothing is predicted."""
@@ -193,8 +200,7 @@ class SuccessiveHalving(SearchStrategy):
         left = runner.time_left()
         trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * left, race=self.race)
         ok = bool(trials) and trials[0].status == "ok"
-        logger.info("anchor %s on all %d rows: %s", config, runner.n_samples,
-                    f"{trials[0].mean_score:.4f}" if ok else (trials[0].status if trials else "not run"))
+        logger.info("anchor %s on all %d rows: %s", config, runner.n_samples, _outcome(trials))
         if not ok:
             return None
         reference = self._try_target_encoding(runner, trials[0]) or trials[0]
@@ -217,9 +223,7 @@ class SuccessiveHalving(SearchStrategy):
         kept = (bool(trials) and trials[0].status == "ok"
                 and runner.history.beats(trials[0], anchor, TARGET_ENCODING_STANDARD_ERRORS))
         logger.info("anchor with %d column(s) target-encoded: %s; %s", len(runner.target_encoded),
-                    f"{trials[0].mean_score:.4f}" if trials and trials[0].status == "ok"
-                    else (trials[0].status if trials else "not run"),
-                    "kept for every candidate" if kept else "not kept")
+                    _outcome(trials), "kept for every candidate" if kept else "not kept")
         if not kept:
             return None
         runner.use_target_encoding()

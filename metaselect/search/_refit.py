@@ -68,9 +68,9 @@ class Winner:
 
 
 def _described(config) -> dict:
-    """``config`` as ``{"algorithm", "params"}`` (and ``"target_encoding": True`` where set)."""
-    data = {"algorithm": config.family, "params": dict(config.params)}
-    return {**data, "target_encoding": True} if config.target_encoding else data
+    """``config.to_dict()`` with its family named ``"algorithm"``."""
+    data = config.to_dict()
+    return {"algorithm": data.pop("family"), **data}
 
 
 class Refitter:
