@@ -33,6 +33,13 @@ Phases, in the order of what they buy per core-hour (issue 24):
    cross-validation, whose mean with the first lowers the fold noise that bounds what
    any selector can learn (the noise ceiling of issue 24). Its folder (``kb/.repeat``)
    links both sources' files as the curves phase's does.
+4. ``configs``: every table of the first phase's and the shipped build's again with the
+   same settings, rows and folds, and :data:`EXTRA_CONFIGS` new configurations per task
+   (``metaselect.knowledge.neighbourhood_set``): configurations near the ones that win
+   somewhere in the shipped build and the first phase, more near those that win often. With
+   the shipped set that makes at least 150 per task (issue 24); the two builds join with
+   ``KnowledgeBase.widened``. The set is drawn once, when the phase starts, and kept in its
+   build directory's header (a resumed build reads it there).
 """
 
 from __future__ import annotations
@@ -63,12 +70,16 @@ PHASES = {
                "random_state": 0},
     "repeat": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
                "random_state": 0, "repetition": 1},
+    "configs": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
+                "random_state": 0},
 }
+#: The configurations phase's new configurations per task (six chunks of eight).
+EXTRA_CONFIGS = 48
 #: The curves phase's tables: at least this many rows (so 4,000 is a subsample, not all of it).
 CURVE_ROWS = 4000
 #: Each phase's dataset folder beside ``kb/``, when it links the corpus and the new tables, and
 #: the fewest rows a table of it has (the others run on ``--data`` itself).
-LINKED = {"curves": (".curves", CURVE_ROWS), "repeat": (".repeat", 0)}
+LINKED = {"curves": (".curves", CURVE_ROWS), "repeat": (".repeat", 0), "configs": (".configs", 0)}
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -185,8 +196,9 @@ def main(argv=None) -> int:
         out = HERE / "v3" / phase
         data = linked_folder(HERE / LINKED[phase][0], args.data, LINKED[phase][1]) if phase in LINKED else args.data
         progress = Progress(phase, args.commit_every)
-        summary = build_knowledge_base(data, out, n_jobs=1, progress=False,
-                                       callback=_with_total(out, data, progress),
+        configs = phase_configs(phase, out)
+        summary = build_knowledge_base(data, out, n_jobs=1, progress=False, configs=configs,
+                                       callback=_with_total(data, progress, configs),
                                        **PHASES[phase])
         print(f"phase {phase}: {summary['units']} units in {summary['wall_time']:.0f}s")
         if args.commit_every:
@@ -194,7 +206,25 @@ def main(argv=None) -> int:
     return 0
 
 
-def _with_total(out: Path, data: Path, progress: Progress):
+def phase_configs(phase: str, out: Path):
+    """The configurations phase's set (``None`` for the others: the shipped build's set): read
+    from the build's header when it has started, else drawn near the winners of the shipped
+    build and of the first phase."""
+    if phase != "configs":
+        return None
+    from metaselect.knowledge import KnowledgeBase, load_knowledge_base, neighbourhood_set
+    from metaselect.knowledge._records import HEADER, read_header
+    from metaselect.portfolio import Config
+
+    if (out / HEADER).is_file():
+        return {task: {cid: Config.from_dict(c) for cid, c in by_id.items()}
+                for task, by_id in read_header(out)["configs"].items()}
+    winners = load_knowledge_base().merged(KnowledgeBase.from_directory(HERE / "v3" / "regression"))
+    return {task: neighbourhood_set(winners, task, EXTRA_CONFIGS, PHASES[phase]["random_state"])
+            for task in ("classification", "regression")}
+
+
+def _with_total(data: Path, progress: Progress, configs=None):
     """The callback, with the phase's total unit count (datasets x (meta + chunks))."""
     import math
 
@@ -203,8 +233,10 @@ def _with_total(out: Path, data: Path, progress: Progress):
 
     folder = DatasetFolder(data)
     settings = PHASES[progress.phase]
-    per_task = {t: math.ceil(len(config_set(t, settings["n_configs"], settings["random_state"]))
-                             / settings["chunk_size"]) for t in ("classification", "regression")}
+    if configs is None:
+        configs = {t: config_set(t, settings["n_configs"], settings["random_state"])
+                   for t in ("classification", "regression")}
+    per_task = {t: math.ceil(len(configs[t]) / settings["chunk_size"]) for t in ("classification", "regression")}
     total = sum(1 + per_task[folder[n].task] for n in folder.names())
     return lambda summary: progress({**summary, "total": total})
 

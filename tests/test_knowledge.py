@@ -22,6 +22,7 @@ from metaselect.knowledge import (
     build_knowledge_base,
     config_set,
     load_knowledge_base,
+    neighbourhood_set,
 )
 from metaselect.knowledge._report import (
     clipped_scores,
@@ -30,7 +31,7 @@ from metaselect.knowledge._report import (
     task_summary,
 )
 from metaselect.metafeatures import TIME_FEATURES
-from metaselect.portfolio import ENCODING_VERSION, FAMILY_ORDER, encoding_names
+from metaselect.portfolio import ENCODING_VERSION, FAMILY_ORDER, Config, encoding_names
 
 # One configuration per family (the defaults): 13 classification, 11 regression.
 SETTINGS = {"n_configs": 1, "cv": 2, "max_rows": 80, "time_limit": 20.0, "chunk_size": 4}
@@ -434,3 +435,55 @@ def test_knowledge_bases_built_apart_merge_when_comparable(corpus, tmp_path):
     assert other["units"] > 0
     with pytest.raises(ValueError, match="settings differ"):
         parts[0].merged(load_knowledge_base(tmp_path / "kb_other"))
+
+
+def test_neighbourhood_set_draws_new_configurations_near_the_winners(built):
+    kb = load_knowledge_base(built[0])
+    extra = neighbourhood_set(kb, "classification", 6, random_state=0)
+    assert extra == neighbourhood_set(kb, "classification", 6, random_state=0)
+    assert len(extra) == 6 and len(set(extra.values())) == 6
+    assert not set(extra.values()) & set(kb.config_sets["classification"].values())
+    assert all(cid.startswith(f"{c.family}:n") for cid, c in extra.items())
+    results = kb.results("classification")
+    ok = results[results["status"] == "ok"]
+    winners = set(ok.loc[ok.groupby("dataset")["mean_score"].idxmax(), "config_id"])
+    assert {c.family for c in extra.values()} <= {kb.config_sets["classification"][w].family for w in winners}
+    with pytest.raises(ValueError, match="n_configs must be a positive int"):
+        neighbourhood_set(kb, "classification", 0)
+
+
+def test_a_build_of_given_configurations_widens_the_first(corpus, built, tmp_path):
+    first = load_knowledge_base(built[0])
+    extra = {"regression": neighbourhood_set(first, "regression", 3, random_state=1),
+             "classification": neighbourhood_set(first, "classification", 2, random_state=1)}
+    out = tmp_path / "more"
+    build_knowledge_base(corpus, out, n_jobs=1, progress=False, configs=extra, **SETTINGS)
+    more = load_knowledge_base(out)
+    assert more.config_sets == extra and more.settings["configs"] == "given"
+    assert len(more.results("regression")) == 3 and len(more.results("classification")) == 2 * 2
+    with pytest.raises(ValueError, match="differs from the one given"):
+        build_knowledge_base(corpus, out, n_jobs=1, progress=False, configs={"regression": extra["regression"]},
+                             **SETTINGS)
+    wide = first.widened(more)
+    assert {t: len(c) for t, c in wide.config_sets.items()} == {
+        t: N_CONFIGS[t] + len(extra[t]) for t in N_CONFIGS}
+    pd.testing.assert_frame_equal(wide.results(), pd.concat([first.results(), more.results()], ignore_index=True))
+    assert wide.dataset_names == first.dataset_names and wide.settings == first.settings
+    assert list(wide.score_matrix("regression").columns) == [*first.config_sets["regression"], *extra["regression"]]
+    with pytest.raises(ValueError, match="appear in more than one part"):
+        wide.widened(more)
+    part = tmp_path / "part"
+    build_knowledge_base(corpus, part, n_jobs=1, progress=False, configs=extra, datasets=["reg"], **SETTINGS)
+    with pytest.raises(ValueError, match=r"same datasets.*\['ints', 'mixed'\]"):
+        first.widened(load_knowledge_base(part))
+
+
+@pytest.mark.parametrize("configs, match", [
+    ({"ranking": {}}, "configs must map tasks"),
+    ({"regression": {"a": "ridge"}}, "must map str ids to Config"),
+    ({"regression": {"a": Config("qda", {})}}, "not a built-in regression family"),
+    ({"regression": {"a": Config("ridge", {"alpha": -1.0})}}, "outside"),
+])
+def test_given_configurations_are_checked(corpus, tmp_path, configs, match):
+    with pytest.raises(ValueError, match=match):
+        build_knowledge_base(corpus, tmp_path / "kb", n_jobs=1, progress=False, configs=configs, **SETTINGS)

@@ -104,3 +104,19 @@ def test_space_json_round_trip_and_bad_conditions():
     assert SearchSpace.from_dict(json.loads(json.dumps(space.to_dict()))) == space
     with pytest.raises(ValueError, match="parent must come before"):
         SearchSpace({"a": Float(0, 1), "b": Categorical(("x",))}, conditions=[Condition("a", "b", ("x",))])
+
+
+def test_neighbours_stay_valid_near_the_point_and_follow_the_seed():
+    space = SearchSpace({"kernel": Categorical(("rbf", "linear")), "gamma": Float(1e-4, 1.0, log=True),
+                         "degree": Int(1, 5)},
+                        conditions=[Condition("gamma", "kernel", ("rbf",))],
+                        default={"kernel": "rbf", "gamma": 0.01, "degree": 3})
+    point = space.default()
+    near = space.neighbours(point, np.random.default_rng(0), 50, scale=0.05)
+    assert near == space.neighbours(point, np.random.default_rng(0), 50, scale=0.05)
+    for config in near:
+        space.validate(config)
+    gaps = [abs(space.encode(c)[2] - space.encode(point)[2]) for c in near if c["kernel"] == "rbf"]
+    assert len(gaps) > 40 and max(gaps) < 0.3  # within 6 standard deviations of 0.05
+    far = space.neighbours(point, np.random.default_rng(0), 50, scale=1.0)
+    assert {c["kernel"] for c in far} == {"rbf", "linear"}

@@ -14,7 +14,7 @@ from ._builder import (
     DEFAULT_TIME_LIMIT,
     build_knowledge_base,
 )
-from ._configs import DEFAULT_N_CONFIGS, config_set, config_table
+from ._configs import DEFAULT_N_CONFIGS, config_set, config_table, neighbourhood_set
 from ._experience import EXPERIENCE_SCHEMA_VERSION, read_experience, reset_experience
 from ._kb import SHIPPED_PATH, KnowledgeBase, load_knowledge_base
 from ._records import RECORD_STATUSES, SCHEMA_VERSION, CorruptResultError, KnowledgeBaseVersionError
@@ -35,6 +35,7 @@ __all__ = [
     "config_set",
     "config_table",
     "load_knowledge_base",
+    "neighbourhood_set",
     "read_experience",
     "reset_experience",
 ]

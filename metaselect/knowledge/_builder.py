@@ -22,14 +22,14 @@ import math
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from joblib import Parallel, delayed, effective_n_jobs
 
 from .._tasks import SCORING
 from ..datasets import DatasetFolder
-from ..portfolio import ENCODING_VERSION
+from ..portfolio import ENCODING_VERSION, Config, encode_config
 from ._configs import DEFAULT_N_CONFIGS, config_set
 from ._evaluate import describe, evaluate_chunk
 from ._records import (
@@ -77,11 +77,11 @@ def build_settings(n_configs=DEFAULT_N_CONFIGS, cv=DEFAULT_CV, max_rows=DEFAULT_
     return {**settings, "repetition": repetition} if repetition else settings
 
 
-def _open_build(out: Path, settings: dict) -> dict:
+def _open_build(out: Path, settings: dict, configs=None) -> dict:
     """Create the build directory's header, or check that an existing one agrees."""
-    configs = {task: {cid: c.to_dict() for cid, c in
-                      config_set(task, settings["n_configs"], settings["random_state"]).items()}
-               for task in SCORING}
+    if configs is None:
+        configs = {task: config_set(task, settings["n_configs"], settings["random_state"]) for task in SCORING}
+    configs = {task: {cid: c.to_dict() for cid, c in configs.get(task, {}).items()} for task in SCORING}
     if (out / HEADER).exists():
         header = read_header(out)
         if header["settings"] != settings:
@@ -90,8 +90,9 @@ def _open_build(out: Path, settings: dict) -> dict:
                 f"build asks for {settings}. Use the same settings to resume or extend it, or "
                 "another --out directory.")
         if header["configs"] != configs:
-            raise ValueError(f"The configuration set of {out} differs from the one these settings "
-                             "give (another metaselect version?); use another --out directory.")
+            given = "the one given" if settings.get("configs") == "given" else "the one these settings give"
+            raise ValueError(f"The configuration set of {out} differs from {given} (another metaselect "
+                             "version?); use another --out directory.")
         return header
     header = {"schema_version": SCHEMA_VERSION, "encoding_version": ENCODING_VERSION,
               "versions": library_versions(), "settings": settings, "configs": configs}
@@ -160,7 +161,7 @@ def _pending_units(folder: DatasetFolder, out: Path, header: dict, datasets) -> 
 def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv: int = DEFAULT_CV,
                          max_rows: int = DEFAULT_MAX_ROWS, time_limit: float = DEFAULT_TIME_LIMIT,
                          chunk_size: int = DEFAULT_CHUNK_SIZE, n_jobs=None, random_state: int = 0,
-                         repetition: int = 0, datasets=None, progress: bool = True,
+                         repetition: int = 0, configs=None, datasets=None, progress: bool = True,
                          callback: Callable[[dict], None] | None = None) -> dict:
     """Evaluate the configuration set on every dataset of ``folder``; results go to ``out``.
 
@@ -194,6 +195,12 @@ def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv:
         and models, other folds (``1``, ``2``, ...). A repetition is its own build
         (in its own ``out``); averaging it with the first lowers the fold noise of
         every score.
+    configs : dict, default=None
+        The configurations to evaluate, ``{task: {config_id: Config}}`` (a task
+        left out gets none), in place of :func:`config_set`'s; ``n_configs`` is
+        then not used. For more configurations on datasets already built: the
+        two builds join with :meth:`KnowledgeBase.widened`. A resumed build must
+        be given the same ones.
     datasets : list of str, default=None
         Only these datasets of the folder (default: all).
     progress : bool, default=True
@@ -213,10 +220,13 @@ def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv:
     >>> build_knowledge_base("corpus/", "kb/", n_jobs=-1)  # doctest: +SKIP
     """
     settings = build_settings(n_configs, cv, max_rows, time_limit, chunk_size, random_state, repetition)
+    if configs is not None:
+        configs = _given_configs(configs)
+        settings["configs"] = "given"
     folder = DatasetFolder(folder)
     out = Path(out)
     names = folder.names() if datasets is None else [folder[n].name for n in datasets]
-    header = _open_build(out, settings)
+    header = _open_build(out, settings, configs)
     _remove_stale_temporaries(out)
     units = _pending_units(folder, out, header, names)
     total = sum(1 + math.ceil(len(header["configs"][folder[n].task]) / chunk_size) for n in names)
@@ -238,6 +248,19 @@ def build_knowledge_base(folder, out, *, n_configs: int = DEFAULT_N_CONFIGS, cv:
     logger.info("Build finished in %.0fs: %d units, record statuses %s.", summary["wall_time"],
                 summary["units"], dict(summary["statuses"]))
     return summary
+
+
+def _given_configs(configs) -> dict:
+    """``configs`` checked: ``{task: {str id: Config}}`` with known tasks."""
+    if not isinstance(configs, Mapping) or set(configs) - set(SCORING):
+        raise ValueError(f"configs must map tasks ({sorted(SCORING)}) to {{id: Config}}; got "
+                         f"{sorted(configs) if isinstance(configs, Mapping) else type(configs).__name__}.")
+    for task, by_id in configs.items():
+        for cid, config in by_id.items():
+            if not isinstance(cid, str) or not isinstance(config, Config):
+                raise ValueError(f"configs[{task!r}] must map str ids to Config; got {cid!r}: {config!r}.")
+            encode_config(config, task)  # a built-in family's valid configuration, or a ValueError naming it
+    return configs
 
 
 def _jobs(folder, header, units, settings):

@@ -202,6 +202,47 @@ class KnowledgeBase:
                        notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
         return type(self)(payload, source=" + ".join(kb.source for kb in parts))
 
+    def widened(self, *others: KnowledgeBase, notes: str | None = None) -> KnowledgeBase:
+        """One knowledge base holding this one's configurations and those of ``others``, on the
+        same datasets (a build with ``build_knowledge_base(..., configs=...)``).
+
+        They must agree on the build settings (but the configuration set's), the encoding and
+        the meta-feature names, hold the same datasets with the same folds, and use distinct
+        configuration ids. The datasets' meta-features are this one's. ``notes``: the widened
+        file's notes (default: the notes of every part, in order).
+        """
+        def comparable(settings):
+            return {k: v for k, v in settings.items() if k not in ("n_configs", "configs")}
+
+        parts = (self, *others)
+        folds = {d["name"]: d["folds"] for d in self._payload["datasets"]}
+        configs = {task: dict(c) for task, c in self._payload["configs"].items()}
+        for other in others:
+            for key in ("encoding_version", "metafeature_names"):
+                if other._payload[key] != self._payload[key]:
+                    raise ValueError(f"Cannot widen {self.source} with {other.source}: their {key} differ.")
+            if comparable(other.settings) != comparable(self.settings):
+                raise ValueError(f"Cannot widen {self.source} with {other.source}: their settings differ "
+                                 "(results built differently are not comparable).")
+            theirs = {d["name"]: d["folds"] for d in other._payload["datasets"]}
+            if theirs != folds:
+                missing = sorted(set(folds).symmetric_difference(theirs))
+                raise ValueError(f"Cannot widen {self.source} with {other.source}: they must hold the same "
+                                 "datasets with the same folds; "
+                                 + (f"only one holds {missing[:5]}." if missing else "the folds differ."))
+            for task, by_id in other._payload["configs"].items():
+                repeated = sorted(set(by_id) & set(configs.get(task, {})))
+                if repeated:
+                    raise ValueError(f"Cannot widen: {task} configuration id(s) {repeated[:5]} appear in "
+                                     "more than one part.")
+                configs.setdefault(task, {}).update(by_id)
+        payload = dict(self._payload, packed_with=library_versions(), configs=configs,
+                       encodings=_encodings(configs),
+                       results={col: [v for kb in parts for v in kb._payload["results"][col]]
+                                for col in RESULT_COLUMNS},
+                       notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
+        return type(self)(payload, source=" + ".join(kb.source for kb in parts))
+
     def save(self, path) -> None:
         """Write the packed file (gzip'd JSON when ``path`` ends in ``.gz``), atomically."""
         write_json(path, self._payload)

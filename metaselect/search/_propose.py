@@ -28,12 +28,7 @@ def neighbours(config: Config, portfolio: Portfolio, rng: np.random.Generator, n
                scale: float = 0.15) -> list[Config]:
     """``n`` configurations of ``config``'s family near it in encoding space."""
     space = portfolio[config.family].space
-    base = space.encode(config.params)
-    out = []
-    for _ in range(n):
-        noisy = base + rng.normal(scale=scale, size=base.shape)
-        out.append(Config(config.family, space.decode(noisy)))
-    return out
+    return [Config(config.family, params) for params in space.neighbours(config.params, rng, n, scale)]
 
 
 def residual_correction(measured: list, predicted: np.ndarray, encodings: np.ndarray):

@@ -104,6 +104,13 @@ class SearchSpace:
                 config[name] = dist.sample(rng)
         return config
 
+    def neighbours(self, config: Mapping[str, Any], rng: np.random.Generator, n: int,
+                   scale: float = 0.15) -> list[dict]:
+        """``n`` configurations near ``config``: its encoding plus Gaussian noise of standard
+        deviation ``scale`` in every slot, decoded back (so they may repeat, or equal ``config``)."""
+        base = self.encode(config)
+        return [self.decode(base + rng.normal(scale=scale, size=base.shape)) for _ in range(n)]
+
     def validate(self, config: Mapping[str, Any]) -> None:
         """Raise ``ValueError`` naming the first problem with ``config``."""
         for name in config:
