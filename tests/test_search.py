@@ -944,6 +944,30 @@ def test_on_more_than_early_stopping_rows_the_anchor_is_the_early_stopped_defaul
     assert anchor["algorithm"].tolist() == ["hist_gradient_boosting"] and anchor["status"].tolist() == ["ok"]
 
 
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_after_the_early_stopped_anchor_its_wider_twin_runs_on_all_rows_in_regression(task):
+    from sklearn.datasets import make_classification, make_friedman1
+
+    from metaselect import MetaSelectorClassifier, MetaSelectorRegressor
+    from metaselect.search._halving import EARLY_STOPPING_ROWS, WIDER_ANCHOR
+
+    n = int(EARLY_STOPPING_ROWS * 1.6)
+    if task == "regression":
+        X, y = make_friedman1(n_samples=n, random_state=0)
+        model = MetaSelectorRegressor(estimators=["hist_gradient_boosting", "ridge"])
+    else:
+        X, y = make_classification(n_samples=n, random_state=0)
+        model = MetaSelectorClassifier(estimators=["hist_gradient_boosting", "logistic_regression"])
+    model.set_params(time_budget=60, max_evals=3, cv=3, random_state=0, search=SuccessiveHalving(),
+                     ranker=_QuickRanker())
+    board = model.fit(X, y).leaderboard_
+    family = Portfolio(task)["hist_gradient_boosting"]
+    anchor = {**family.default_config().params, "max_iter": family.space.params["max_iter"].high}
+    on_all_rows = board[board["n_samples"].eq(n)]["params"].tolist()
+    assert on_all_rows[0] == anchor
+    assert ({**anchor, **WIDER_ANCHOR} in on_all_rows) == (task == "regression")
+
+
 def test_a_strategy_sees_the_declared_view_read_only():
     from metaselect.search import SearchView
 
