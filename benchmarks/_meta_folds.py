@@ -7,7 +7,7 @@ land in other folds.
 
 Retraining the network costs about 15 s per fold and task on one core, so the
 per-fold models are cached: ``CACHE/<task>_s<seed>_f<fold>_<key>.npz``, where
-``key`` hashes the knowledge base's training datasets of that fold and the
+``key`` hashes the knowledge base's training datasets of that fold, their scores and the
 training seed. ``python benchmarks/_meta_folds.py --seeds 0 1 2 3 4`` fills the
 cache ahead of a run (TensorFlow, one thread).
 """
@@ -47,7 +47,8 @@ def training_seed(seed: int, fold: int) -> int:
 
 def cache_path(cache: Path, table, train, seed: int, fold: int) -> Path:
     names = "\n".join(sorted(table.datasets[i] for i in train))
-    key = hashlib.sha1(f"{names}\n{training_seed(seed, fold)}\n{table.scores.shape}".encode()).hexdigest()[:10]
+    scores = hashlib.sha1(np.ascontiguousarray(table.scores[np.sort(train)]).tobytes()).hexdigest()
+    key = hashlib.sha1(f"{names}\n{training_seed(seed, fold)}\n{scores}".encode()).hexdigest()[:10]
     return Path(cache) / f"{table.task}_s{seed}_f{fold}_{key}.npz"
 
 

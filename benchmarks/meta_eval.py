@@ -36,6 +36,10 @@ the network is retrained per fold and seed, cached by ``_meta_folds.py``)::
 
     python benchmarks/meta_eval.py --anytime --seeds 0 1 2 3 4
 
+Training on other scores of the same datasets: ``--anytime --kb POOLED --train-kb ONE`` runs every
+strategy twice, trained on ``POOLED``'s scores and on ``ONE``'s (``[baseline]``; for example
+without the second repetition pooled in), both scored on ``POOLED``'s.
+
 Comparing knowledge bases: ``--anytime --kb MERGED --baseline SMALLER`` runs every strategy
 twice on the same held-out datasets of ``MERGED``, trained on a fold's training datasets and on
 those of them in ``SMALLER`` (``[baseline]``), both against the baseline's SBS, and prints each
@@ -132,7 +136,7 @@ def _clip_fill(scores):
 def fold_scores(kb, table) -> np.ndarray:
     """(datasets, configurations, cv folds) scores of ``table``'s cells, clipped at 0; a configuration
     without every fold scored (failed, timed out) gets the dataset's worst score."""
-    cv = int(kb.settings.get("cv", 3))
+    cv = int(kb.settings.get("cv", 3)) * len(kb.settings.get("repetitions", [0]))  # pooled: every repetition's
     res = kb.results(table.task)
     out = np.full((len(table.datasets), len(table.config_ids), cv), np.nan)
     rows = {d: i for i, d in enumerate(table.datasets)}
@@ -227,19 +231,23 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-#: Suffix of the strategies trained only on the baseline knowledge base's datasets (``--baseline``).
+#: Suffix of the strategies trained only on the baseline knowledge base's datasets (``--baseline``),
+#: or on another knowledge base's scores of the same datasets (``--train-kb``).
 BASELINE = " [baseline]"
 
 
 def run_anytime(kb, task: str, seeds, n_folds: int, cache, train_missing: bool, names=None,
-                baseline=None) -> pd.DataFrame:
+                baseline=None, train_kb=None) -> pd.DataFrame:
     """One row per (seed, strategy, held-out dataset): raw and normalised best-so-far, SBS, VBS.
 
     ``baseline``: dataset names; every strategy runs a second time, named with ``BASELINE``,
     trained only on the fold's training datasets among them (the held-out datasets are the
     same), and the SBS of both is the baseline's, so that the two compare like with like.
+    ``train_kb``: a knowledge base of the same datasets and configurations; the second run
+    trains on its scores (and times) instead, and both are scored on ``kb``'s.
     """
     table = table_from_knowledge_base(kb, task)
+    twin = table if train_kb is None else _aligned(table_from_knowledge_base(train_kb, task), table)
     raw, target = _clip_fill(table.scores), table.target
     seconds = anytime.evaluation_seconds(kb, table)
     strategies = {n: s for n, s in anytime.STRATEGIES.items() if names is None or n in names}
@@ -248,24 +256,33 @@ def run_anytime(kb, task: str, seeds, n_folds: int, cache, train_missing: bool, 
     needs_model = any(uses for _, uses in strategies.values())
     for seed in seeds:
         folds = meta_folds.grouped_folds(table.groups, n_folds, seed)
-        variants = [("", lambda tr: tr)] + ([(BASELINE, lambda tr: tr[in_baseline[tr]])] if baseline else [])
+        variants = [("", lambda tr: tr, table)] + (
+            [(BASELINE, lambda tr: tr[in_baseline[tr]], table)] if baseline else []) + (
+            [(BASELINE, lambda tr: tr, twin)] if train_kb is not None else [])
         # The network's strategies run on a seed only if every fold has its network.
         with_model = needs_model and (train_missing or all(
-            meta_folds.cache_path(cache, table, pick(tr), seed, k).is_file()
-            for k, (tr, _) in enumerate(folds) for _, pick in variants))
+            meta_folds.cache_path(cache, trained, pick(tr), seed, k).is_file()
+            for k, (tr, _) in enumerate(folds) for _, pick, trained in variants))
         if needs_model and not with_model:
             logging.warning("%s, seed %d: per-fold networks not all cached; network strategies skipped", task, seed)
         for k, (all_train, te) in enumerate(folds):
             sbs = int(np.argmax(target[variants[-1][1](all_train)].mean(0)))
-            for suffix, pick in variants:
+            for suffix, pick, trained in variants:
                 tr = pick(all_train)
-                model = meta_folds.fold_model(table, tr, seed, k, cache, train_missing) if with_model else None
+                model = meta_folds.fold_model(trained, tr, seed, k, cache, train_missing) if with_model else None
                 z_train, z_test = _standardise(table.meta[tr], table.meta[te])
-                fold = anytime.Fold(target[tr], raw[tr], seconds[tr], z_train, z_test, table.encodings, task,
-                                    model, table.meta[te])
+                fold = anytime.Fold(trained.target[tr], _clip_fill(trained.scores)[tr], seconds[tr], z_train,
+                                    z_test, table.encodings, task, model, table.meta[te])
                 rows += _replay(fold, strategies, suffix, raw, target, seconds, table, te,
                                 dict(seed=seed, fold=k, sbs=sbs))
     return pd.DataFrame(rows)
+
+
+def _aligned(other, table):
+    """``other`` (a MetaTable), checked to hold ``table``'s datasets and configurations in order."""
+    if other.datasets != table.datasets or other.config_ids != table.config_ids:
+        raise SystemExit("--train-kb must hold --kb's datasets and configurations")
+    return other
 
 
 def _replay(fold, strategies, suffix, raw, target, seconds, table, te, where) -> list[dict]:
@@ -359,11 +376,12 @@ def against_baseline(frame: pd.DataFrame) -> pd.DataFrame:
 
 def main_anytime(args, kb) -> None:
     baseline = set(load_knowledge_base(args.baseline).datasets().index) if args.baseline else None
+    train_kb = load_knowledge_base(args.train_kb) if args.train_kb else None
     frames = []
     for task in args.tasks:
         started = time.perf_counter()
         frame = run_anytime(kb, task, args.seeds, args.folds, args.cache, args.train_missing, args.strategies,
-                            baseline)
+                            baseline, train_kb)
         frames.append(frame.assign(task=task))
         n = frame.groupby("seed")["dataset"].nunique().iloc[0]
         print(f"\n### {task}: anytime, {n} held-out datasets per seed, {args.folds} folds grouped by family, "
@@ -374,9 +392,11 @@ def main_anytime(args, kb) -> None:
         print(summarise_anytime(frame, "norm").to_markdown(index=False))
         print("\nClosed gap minus the greedy portfolio's, paired by seed: mean (sd over seeds)\n")
         print(summarise_anytime(frame, against="greedy portfolio (normalised)").to_markdown(index=False))
-        if baseline:
-            print(f"\nClosed gap minus the same strategy's trained on {args.baseline} only (the SBS of both "
-                  "is the baseline's), paired by seed: mean (sd over seeds) [95% interval over datasets]\n")
+        if baseline or train_kb is not None:
+            what = (f"on {args.baseline} only (the SBS of both is the baseline's)" if baseline else
+                    f"on the scores of {args.train_kb} (both scored on --kb's)")
+            print(f"\nClosed gap minus the same strategy's trained {what}, paired by seed: mean (sd over "
+                  "seeds) [95% interval over datasets]\n")
             print(against_baseline(frame).to_markdown(index=False))
     if args.csv:
         pd.concat(frames).to_csv(args.csv, index=False)
@@ -400,6 +420,10 @@ def main(argv=None) -> None:
     parser.add_argument("--baseline", default=None,
                         help="anytime: a knowledge base whose datasets --kb contains; every strategy runs "
                              "again trained on those alone, on the same held-out datasets")
+    parser.add_argument("--train-kb", default=None,
+                        help="anytime: a knowledge base of --kb's datasets and configurations with other "
+                             "scores (another repetition, or --kb without one pooled in); every strategy "
+                             "runs again trained on its scores, scored on --kb's")
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=list(LEARNERS))
     parser.add_argument("--repeat", default=None,
                         help="another repetition of --kb's cross-validation (knowledge-base v3's phase "

@@ -464,7 +464,11 @@ def test_a_build_of_given_configurations_widens_the_first(corpus, built, tmp_pat
     with pytest.raises(ValueError, match="differs from the one given"):
         build_knowledge_base(corpus, out, n_jobs=1, progress=False, configs={"regression": extra["regression"]},
                              **SETTINGS)
+    from metaselect.cli import main
+
+    assert main(["pack-kb", str(built[0]), "--out", str(tmp_path / "wide.json.gz"), "--widen", str(out)]) == 0
     wide = first.widened(more)
+    pd.testing.assert_frame_equal(load_knowledge_base(tmp_path / "wide.json.gz").results(), wide.results())
     assert {t: len(c) for t, c in wide.config_sets.items()} == {
         t: N_CONFIGS[t] + len(extra[t]) for t in N_CONFIGS}
     pd.testing.assert_frame_equal(wide.results(), pd.concat([first.results(), more.results()], ignore_index=True))
@@ -487,3 +491,34 @@ def test_a_build_of_given_configurations_widens_the_first(corpus, built, tmp_pat
 def test_given_configurations_are_checked(corpus, tmp_path, configs, match):
     with pytest.raises(ValueError, match=match):
         build_knowledge_base(corpus, tmp_path / "kb", n_jobs=1, progress=False, configs=configs, **SETTINGS)
+
+
+def test_a_repetition_pooled_in_gives_every_result_both_cross_validations(corpus, built, tmp_path):
+    from metaselect.cli import main
+
+    out = tmp_path / "repeat"
+    assert main(["build-kb", str(corpus), "--out", str(out), "--repetition", "1", "--no-progress",
+                 *(f"--{k.replace('_', '-')}={v}" for k, v in SETTINGS.items())]) == 0
+    first, again = load_knowledge_base(built[0]), load_knowledge_base(out)
+
+    assert main(["pack-kb", str(built[0]), "--out", str(tmp_path / "pooled.json.gz"), "--pool", str(out)]) == 0
+    pooled = load_knowledge_base(tmp_path / "pooled.json.gz")
+    pd.testing.assert_frame_equal(pooled.results(), first.pooled(again).results())
+    assert pooled.settings == {**first.settings, "repetitions": [0, 1]}
+    mine, theirs, both = (kb.results().set_index(["dataset", "config_id"]) for kb in (first, again, pooled))
+    assert both.index.equals(mine.index)
+    ok = (mine["status"] == "ok") & (theirs.loc[mine.index, "status"] == "ok")
+    assert (both["status"] == "ok").equals(ok) and ok.sum() > 0.8 * len(ok)
+    for key in both.index[:10]:
+        assert both.at[key, "fold_scores"] == [*mine.at[key, "fold_scores"], *theirs.at[key, "fold_scores"]]
+    expected = (mine.loc[ok, "mean_score"] + theirs.loc[mine.index[ok], "mean_score"]) / 2
+    np.testing.assert_allclose(both.loc[ok, "mean_score"], expected)
+    np.testing.assert_allclose(both["fit_time"], (mine["fit_time"] + theirs.loc[mine.index, "fit_time"]) / 2)
+    with pytest.raises(ValueError, match="repetitions must differ"):
+        first.pooled(first)
+    with pytest.raises(ValueError, match="not be pooled already"):
+        pooled.pooled(again)
+    part = tmp_path / "part"
+    build_knowledge_base(corpus, part, n_jobs=1, progress=False, repetition=1, datasets=["reg"], **SETTINGS)
+    with pytest.raises(ValueError, match=r"only one holds \['ints', 'mixed'\]"):
+        first.pooled(load_knowledge_base(part))

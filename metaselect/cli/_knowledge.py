@@ -34,6 +34,9 @@ def register(sub) -> None:
     build.add_argument("--chunk-size", type=int, default=8,
                        help="configurations per work unit and result file (default: 8)")
     build.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    build.add_argument("--repetition", type=int, default=0,
+                       help="another repetition of the cross-validation: the same rows and configurations, "
+                       "other folds (default: 0, the first; pack-kb --pool joins them)")
     build.add_argument("--datasets", nargs="+", default=None, metavar="NAME",
                        help="only these datasets of the folder")
     build.add_argument("--reverse", action="store_true",
@@ -56,6 +59,12 @@ def register(sub) -> None:
     pack.add_argument("--add", nargs="+", default=[], metavar="KB2",
                       help="knowledge bases (packed files or build directories) merged into it: same "
                       "settings, configurations and meta-features, no dataset twice")
+    pack.add_argument("--pool", nargs="+", default=[], metavar="REPEAT",
+                      help="other repetitions of the same cross-validation (build-kb --repetition), "
+                      "their folds pooled into every result, after --add")
+    pack.add_argument("--widen", nargs="+", default=[], metavar="KB3",
+                      help="knowledge bases of other configurations on the same datasets and folds "
+                      "(build-kb with given configurations), joined after --add and --pool")
     pack.set_defaults(func=run_pack)
 
     report = sub.add_parser(
@@ -84,7 +93,7 @@ def run_build(args) -> int:
             summary = build_knowledge_base(
                 args.folder, args.out, n_configs=args.n_configs, cv=args.cv,
                 max_rows=args.max_rows, time_limit=args.time_limit, chunk_size=args.chunk_size,
-                n_jobs=args.n_jobs, random_state=args.seed, datasets=datasets,
+                n_jobs=args.n_jobs, random_state=args.seed, repetition=args.repetition, datasets=datasets,
                 progress=not args.no_progress,
             )
     except KeyboardInterrupt:
@@ -116,6 +125,10 @@ def run_pack(args) -> int:
     kb = KnowledgeBase.from_directory(args.kb, notes=args.notes)
     if args.add:
         kb = kb.merged(*(load_knowledge_base(path) for path in args.add))
+    if args.pool:
+        kb = kb.pooled(*(load_knowledge_base(path) for path in args.pool))
+    if args.widen:
+        kb = kb.widened(*(load_knowledge_base(path) for path in args.widen))
     kb.save(args.out)
     size = Path(args.out).stat().st_size / 1e6
     print(f"pack-kb: {kb!r} -> {args.out} ({size:.2f} MB)")

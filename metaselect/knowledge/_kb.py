@@ -243,6 +243,56 @@ class KnowledgeBase:
                        notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
         return type(self)(payload, source=" + ".join(kb.source for kb in parts))
 
+    def pooled(self, *repetitions: KnowledgeBase, notes: str | None = None) -> KnowledgeBase:
+        """This knowledge base with the folds of other repetitions of its cross-validation pooled in.
+
+        ``repetitions`` are builds with the same settings but ``repetition`` (the same rows,
+        configurations and models, other folds: ``build_knowledge_base(..., repetition=1)``) on
+        the same datasets. Each result's ``fold_scores`` become every repetition's folds in
+        turn, so its mean score is the mean over all of them: less fold noise in what a
+        meta-model learns from. A result is ``ok`` when it is in every repetition (else the
+        first other status, with its error); its times are the repetitions' mean. The settings
+        gain ``repetitions`` (the repetitions pooled, in order); the meta-features are this one's.
+        """
+        def comparable(settings):
+            return {k: v for k, v in settings.items() if k not in ("repetition", "repetitions")}
+
+        parts = (self, *repetitions)
+        order = [kb.settings.get("repetition", 0) for kb in parts]
+        if len(set(order)) < len(order) or "repetitions" in self.settings:
+            raise ValueError(f"Cannot pool: the repetitions must differ and not be pooled already; got {order}.")
+        names = sorted(self.dataset_names)
+        for other in repetitions:
+            for key in ("configs", "encoding_version", "metafeature_names"):
+                if other._payload[key] != self._payload[key]:
+                    raise ValueError(f"Cannot pool {other.source} into {self.source}: their {key} differ.")
+            if comparable(other.settings) != comparable(self.settings):
+                raise ValueError(f"Cannot pool {other.source} into {self.source}: their settings differ "
+                                 "beyond the repetition.")
+            if sorted(other.dataset_names) != names:
+                missing = sorted(set(names).symmetric_difference(other.dataset_names))
+                raise ValueError(f"Cannot pool {other.source} into {self.source}: only one holds {missing[:5]}.")
+        tables = [kb.results().set_index(["dataset", "config_id"]) for kb in parts]
+        first = tables[0]
+        statuses = pd.concat([t["status"] for t in tables], axis=1).reindex(first.index)
+        ok = (statuses == "ok").all(axis=1)
+        other = statuses.where(statuses != "ok").bfill(axis=1).iloc[:, 0]
+        which = [int(np.argmax(row != "ok")) for row in statuses.to_numpy()]
+        errors = pd.concat([t["error"] for t in tables], axis=1).reindex(first.index).to_numpy()
+        results = {"dataset": list(first.index.get_level_values(0)),
+                   "config_id": list(first.index.get_level_values(1)),
+                   "status": list(np.where(ok, "ok", other.fillna("ok"))),
+                   "fold_scores": [sum((list(t.at[key, "fold_scores"]) for t in tables), [])
+                                   for key in first.index],
+                   "error": [None if good else errors[i, which[i]] for i, good in enumerate(ok)]}
+        for col in ("fit_time", "predict_time"):
+            results[col] = [None if np.isnan(v) else float(v)
+                            for v in pd.concat([t[col] for t in tables], axis=1).reindex(first.index).mean(axis=1)]
+        payload = dict(self._payload, packed_with=library_versions(),
+                       settings={**self.settings, "repetitions": order}, results=results,
+                       notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
+        return type(self)(payload, source=" + ".join(kb.source for kb in parts))
+
     def save(self, path) -> None:
         """Write the packed file (gzip'd JSON when ``path`` ends in ``.gz``), atomically."""
         write_json(path, self._payload)
