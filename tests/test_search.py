@@ -968,6 +968,19 @@ def test_after_the_early_stopped_anchor_its_wider_twin_runs_on_all_rows_in_regre
     assert ({**anchor, **WIDER_ANCHOR} in on_all_rows) == (task == "regression")
 
 
+def test_a_twin_shares_its_origins_candidate_id_and_shifts_no_later_one():
+    from metaselect.search import TrialHistory
+
+    anchor, wider, other = (Config("hist_gradient_boosting", {**Portfolio("regression")[
+        "hist_gradient_boosting"].default_config().params, "max_leaf_nodes": k}) for k in (31, 128, 64))
+    history = TrialHistory()
+    assert history.candidate_id(anchor) == 0
+    history.twin(wider, anchor.with_target_encoding())
+    assert history.seen(wider) and history.candidate_id(wider) == 0 and history.candidate_id(other) == 1
+    with pytest.raises(ValueError, match="a twin must be new"):
+        history.twin(wider, anchor)
+
+
 def test_a_strategy_sees_the_declared_view_read_only():
     from metaselect.search import SearchView
 

@@ -222,14 +222,16 @@ class SuccessiveHalving(SearchStrategy):
 
     def _try_wider(self, runner: Runner, anchor) -> None:
         """The early-stopped anchor's configuration with ``WIDER_ANCHOR`` on all rows too (see
-        there), raced against the anchor, which stays the refit's reference."""
+        there), the anchor's twin (its seed), raced against it; the anchor stays the refit's
+        reference."""
         family = runner.portfolio[ANCHOR_FAMILY]
         early_stopped = anchor.config.params.get(family.work_param) == family.space.params[family.work_param].high
         if runner.context.task not in WIDER_ANCHOR_TASKS or not early_stopped or not runner.can_continue():
             return
         config = Config(family.name, {**anchor.config.params, **WIDER_ANCHOR})
-        if config == anchor.config.with_target_encoding(False):
+        if runner.history.seen(config):
             return
+        runner.twin(config, anchor.config)  # the anchor's seed: the same early-stopping split
         trials = runner.evaluate([config], runner.n_samples, 0, share=2 * ANCHOR_SHARE * runner.time_left(),
                                  race=self.race)
         logger.info("wider anchor %s on all %d rows: %s", config, runner.n_samples, _outcome(trials))

@@ -25,6 +25,7 @@ class TrialHistory:
     def __init__(self) -> None:
         self._trials: list[Trial] = []
         self._ids: dict[Config, int] = {}
+        self._next_id = 0
         self._predictions: dict[Config, tuple[float, float]] = {}
         self._last: dict[Config, Trial] = {}
         self._reference: Trial | None = None
@@ -150,7 +151,19 @@ class TrialHistory:
         candidate's model, so the two variants differ only in the encoding (their comparison is
         paired on the model's own randomness too), and the candidates after them are seeded as
         they would be without the comparison."""
-        return self._ids.setdefault(config.with_target_encoding(False), len(self._ids))
+        key = config.with_target_encoding(False)
+        if key not in self._ids:
+            self._ids[key], self._next_id = self._next_id, self._next_id + 1
+        return self._ids[key]
+
+    def twin(self, config: Config, origin: Config) -> None:
+        """Give ``config``, not seen yet, the candidate id of ``origin`` (and so its seed): a twin
+        that differs from it in a choice or two is compared with it on the same randomness (a
+        boosting's early-stopping split), and the candidates after it are seeded as they would
+        be without it, as a target-encoded variant is."""
+        if self.seen(config):
+            raise ValueError(f"{config} has a candidate id already; a twin must be new.")
+        self._ids[config.with_target_encoding(False)] = self.candidate_id(origin)
 
     def record(self, trials: list[Trial]) -> None:
         """Add finished ``trials``, in the order they ran."""

@@ -239,6 +239,11 @@ class Runner:
         """Evaluate every candidate from now on with target encoding (``Config.target_encoding``)."""
         self.target_encoding = True
 
+    def twin(self, config: Config, origin: Config) -> None:
+        """Evaluate ``config`` (new) as ``origin``'s twin: with its candidate id and seed
+        (:meth:`TrialHistory.twin`)."""
+        self.history.twin(config, origin)
+
     def keep_unless_beaten(self, trial: Trial) -> None:
         """Make ``trial`` the history's reference: the refit takes it over the best candidate
         unless that beats it beyond noise (:meth:`TrialHistory.beats`)."""

@@ -43,7 +43,8 @@ class SearchView:
     To ask: ``rank(configs)`` (the ranker's :class:`Predictions`, remembered for the
     leaderboard), ``evaluate(configs, n_samples, rung, share=, reserve=, race=)``,
     ``prune(trial, reason)``, ``keep_unless_beaten(trial)`` (the refit prefers it to a candidate
-    that does not beat it beyond noise), ``learned_start()``, ``use_target_encoding()`` (every
+    that does not beat it beyond noise), ``twin(config, origin)`` (``config`` is evaluated with
+    ``origin``'s candidate id and seed), ``learned_start()``, ``use_target_encoding()`` (every
     candidate from then on target-encodes the ``target_encoded`` columns). To read: ``history``
     (the trials), ``target_encoding``, ``target_encoded``, ``time``
     (the :class:`TimeModel`), ``time_left(reserve)``, ``time_share(n, reserve)``,
@@ -54,7 +55,7 @@ class SearchView:
 
     #: The runner's members a strategy may use.
     MEMBERS = frozenset({
-        "rank", "evaluate", "prune", "keep_unless_beaten", "learned_start", "use_target_encoding",
+        "rank", "evaluate", "prune", "keep_unless_beaten", "twin", "learned_start", "use_target_encoding",
         "target_encoding", "target_encoded",
         "history", "time", "time_left", "time_share", "elapsed", "can_continue", "reserve", "n_workers",
         "n_samples", "validated_share", "rows", "portfolio", "context", "random_state",
