@@ -199,7 +199,7 @@ class KnowledgeBase:
                        datasets=[dict(d) for kb in parts for d in kb._payload["datasets"]],
                        results={col: [v for kb in parts for v in kb._payload["results"][col]]
                                 for col in RESULT_COLUMNS},
-                       notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
+                       notes=_joined_notes(parts, notes))
         return type(self)(payload, source=" + ".join(kb.source for kb in parts))
 
     def widened(self, *others: KnowledgeBase, notes: str | None = None) -> KnowledgeBase:
@@ -240,7 +240,7 @@ class KnowledgeBase:
                        encodings=_encodings(configs),
                        results={col: [v for kb in parts for v in kb._payload["results"][col]]
                                 for col in RESULT_COLUMNS},
-                       notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
+                       notes=_joined_notes(parts, notes))
         return type(self)(payload, source=" + ".join(kb.source for kb in parts))
 
     def pooled(self, *repetitions: KnowledgeBase, notes: str | None = None) -> KnowledgeBase:
@@ -272,25 +272,23 @@ class KnowledgeBase:
             if sorted(other.dataset_names) != names:
                 missing = sorted(set(names).symmetric_difference(other.dataset_names))
                 raise ValueError(f"Cannot pool {other.source} into {self.source}: only one holds {missing[:5]}.")
-        tables = [kb.results().set_index(["dataset", "config_id"]) for kb in parts]
-        first = tables[0]
-        statuses = pd.concat([t["status"] for t in tables], axis=1).reindex(first.index)
-        ok = (statuses == "ok").all(axis=1)
-        other = statuses.where(statuses != "ok").bfill(axis=1).iloc[:, 0]
-        which = [int(np.argmax(row != "ok")) for row in statuses.to_numpy()]
-        errors = pd.concat([t["error"] for t in tables], axis=1).reindex(first.index).to_numpy()
-        results = {"dataset": list(first.index.get_level_values(0)),
-                   "config_id": list(first.index.get_level_values(1)),
-                   "status": list(np.where(ok, "ok", other.fillna("ok"))),
-                   "fold_scores": [sum((list(t.at[key, "fold_scores"]) for t in tables), [])
-                                   for key in first.index],
-                   "error": [None if good else errors[i, which[i]] for i, good in enumerate(ok)]}
+        index = parts[0].results().set_index(["dataset", "config_id"]).index
+
+        def column(name):  # (results, repetitions), in the first one's order
+            return pd.concat([kb.results().set_index(["dataset", "config_id"])[name] for kb in parts],
+                             axis=1).reindex(index)
+
+        statuses, errors = column("status").to_numpy(), column("error").to_numpy()
+        first_not_ok = np.arange(len(index)), (statuses != "ok").argmax(axis=1)  # column 0 when all ok
+        results = {"dataset": list(index.get_level_values(0)), "config_id": list(index.get_level_values(1)),
+                   "status": list(statuses[first_not_ok]),
+                   "fold_scores": [sum(map(list, row), []) for row in column("fold_scores").to_numpy()],
+                   "error": list(errors[first_not_ok])}
         for col in ("fit_time", "predict_time"):
-            results[col] = [None if np.isnan(v) else float(v)
-                            for v in pd.concat([t[col] for t in tables], axis=1).reindex(first.index).mean(axis=1)]
+            results[col] = [None if np.isnan(v) else float(v) for v in column(col).mean(axis=1)]
         payload = dict(self._payload, packed_with=library_versions(),
                        settings={**self.settings, "repetitions": order}, results=results,
-                       notes="\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes)
+                       notes=_joined_notes(parts, notes))
         return type(self)(payload, source=" + ".join(kb.source for kb in parts))
 
     def save(self, path) -> None:
@@ -384,6 +382,11 @@ def _collect_dataset(folder: Path, header: dict):
              "folds": meta["folds"], "metafeature_status": meta["metafeature_status"],
              "metafeature_names": meta["metafeature_names"], "metafeatures": meta["metafeatures"]}
     return entry, results
+
+
+def _joined_notes(parts, notes: str | None) -> str:
+    """``notes``, or (``None``) every part's notes in order."""
+    return "\n\n".join(kb.notes for kb in parts if kb.notes) if notes is None else notes
 
 
 def _encodings(configs: dict) -> dict:
