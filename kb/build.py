@@ -40,6 +40,9 @@ Phases, in the order of what they buy per core-hour (issue 24):
    the shipped set that makes at least 150 per task (issue 24); the two builds join with
    ``KnowledgeBase.widened``. The set is drawn once, when the phase starts, and kept in its
    build directory's header (a resumed build reads it there). Done: 2,072 units, 1.61 core-hours.
+5. ``configs-repeat``: the configurations phase's set on the repeat phase's folds
+   (``repetition=1``), regression first, so that the widened knowledge base can be pooled
+   across repetitions as the first 110/104 configurations are (``KnowledgeBase.pooled``).
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ PHASES = {
                "random_state": 0, "repetition": 1},
     "configs": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
                 "random_state": 0},
+    "configs-repeat": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
+                       "random_state": 0, "repetition": 1},
 }
 #: The configurations phase's new configurations per task (six chunks of eight).
 EXTRA_CONFIGS = 48
@@ -79,7 +84,8 @@ EXTRA_CONFIGS = 48
 CURVE_ROWS = 4000
 #: Each phase's dataset folder beside ``kb/``, when it links the corpus and the new tables, and
 #: the fewest rows a table of it has (the others run on ``--data`` itself).
-LINKED = {"curves": (".curves", CURVE_ROWS), "repeat": (".repeat", 0), "configs": (".configs", 0)}
+LINKED = {"curves": (".curves", CURVE_ROWS), "repeat": (".repeat", 0), "configs": (".configs", 0),
+          "configs-repeat": (".configs", 0)}
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -210,8 +216,10 @@ def phase_configs(phase: str, out: Path):
     """The configurations phase's set (``None`` for the others: the shipped build's set): read
     from the build's header when it has started, else drawn near the winners of the shipped
     build and of the first phase."""
-    if phase != "configs":
+    if phase not in ("configs", "configs-repeat"):
         return None
+    if phase == "configs-repeat":  # the configurations phase's own set, on the repeat's folds
+        out = HERE / "v3" / "configs"
     from metaselect.knowledge import KnowledgeBase, load_knowledge_base, neighbourhood_set
     from metaselect.knowledge._records import HEADER, read_header
     from metaselect.portfolio import Config
