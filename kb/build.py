@@ -75,9 +75,10 @@ PHASES = {
                "random_state": 0, "repetition": 1},
     "configs": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
                 "random_state": 0},
-    "configs-repeat": {"n_configs": 100, "cv": 3, "max_rows": 1000, "time_limit": 5.0, "chunk_size": 8,
-                       "random_state": 0, "repetition": 1},
 }
+PHASES["configs-repeat"] = {**PHASES["configs"], "repetition": 1}
+#: The phases that evaluate the configurations phase's set (drawn once, kept in its header).
+CONFIG_PHASES = ("configs", "configs-repeat")
 #: The configurations phase's new configurations per task (six chunks of eight).
 EXTRA_CONFIGS = 48
 #: The curves phase's tables: at least this many rows (so 4,000 is a subsample, not all of it).
@@ -202,7 +203,7 @@ def main(argv=None) -> int:
         out = HERE / "v3" / phase
         data = linked_folder(HERE / LINKED[phase][0], args.data, LINKED[phase][1]) if phase in LINKED else args.data
         progress = Progress(phase, args.commit_every)
-        configs = phase_configs(phase, out)
+        configs = phase_configs(phase)
         summary = build_knowledge_base(data, out, n_jobs=1, progress=False, configs=configs,
                                        callback=_with_total(data, progress, configs),
                                        **PHASES[phase])
@@ -212,14 +213,13 @@ def main(argv=None) -> int:
     return 0
 
 
-def phase_configs(phase: str, out: Path):
-    """The configurations phase's set (``None`` for the others: the shipped build's set): read
-    from the build's header when it has started, else drawn near the winners of the shipped
-    build and of the first phase."""
-    if phase not in ("configs", "configs-repeat"):
+def phase_configs(phase: str):
+    """The configurations phase's set for the phases of :data:`CONFIG_PHASES` (``None`` for the
+    others: the shipped build's set): read from that phase's header when it has started, else
+    drawn near the winners of the shipped build and of the first phase."""
+    if phase not in CONFIG_PHASES:
         return None
-    if phase == "configs-repeat":  # the configurations phase's own set, on the repeat's folds
-        out = HERE / "v3" / "configs"
+    out = HERE / "v3" / "configs"
     from metaselect.knowledge import KnowledgeBase, load_knowledge_base, neighbourhood_set
     from metaselect.knowledge._records import HEADER, read_header
     from metaselect.portfolio import Config
